@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from essaim.accounts.models import LoginAttempt
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class LockoutModelBackend(ModelBackend):
+    """Password login (demo accounts, emergency admin access) with lockout after failures."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        from essaim.accounts.services import login_attempt_record, login_is_locked
+
+        email = (username or kwargs.get("email") or "").strip().lower()
+        if not settings.PASSWORD_LOGIN_ENABLED or not email or password is None:
+            return None
+        if login_is_locked(email=email):
+            if request is not None:
+                request.essaim_login_locked = True  # type: ignore[attr-defined]
+            return None
+        user = super().authenticate(request, username=email, password=password, **kwargs)
+        login_attempt_record(
+            kind=LoginAttempt.Kind.PASSWORD,
+            email=email,
+            ip_address=client_ip(request),
+            succeeded=user is not None,
+        )
+        return user
+
+
+class MagicLinkBackend(ModelBackend):
+    """Logs in a user already resolved by `magic_link_consume`."""
+
+    def authenticate(self, request: HttpRequest | None, magic_link_user: Any = None, **kwargs: Any) -> Any:
+        if magic_link_user is None or not magic_link_user.is_active:
+            return None
+        return magic_link_user

@@ -1,0 +1,380 @@
+"""Writes about people: profiles, posts, roles, magic links, API tokens, ProConnect sign-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from essaim.accounts import roles
+from essaim.accounts.models import (
+    SCOPED_ROLES,
+    ApiToken,
+    LoginAttempt,
+    LoginToken,
+    Role,
+    RoleAssignment,
+    User,
+    hash_secret,
+)
+from essaim.accounts.rules import acting_role
+from essaim.core.exceptions import ServiceError
+from essaim.core.services import audit_log, model_changes, snapshot
+from essaim.organisations.models import Affiliation, Organisation
+
+PROFILE_FIELDS = ["given_name", "usual_name", "preferred_language", "unit", "region"]
+
+
+# Profile and posts -----------------------------------------------------------------
+@transaction.atomic(durable=True)
+def user_update_profile(*, user: User, acting_user: User, **fields: Any) -> User:
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown profile fields: {sorted(unknown)}")
+    before = snapshot(user, list(fields))
+    for name, value in fields.items():
+        setattr(user, name, value)
+    changes = model_changes(user, before=before, fields=list(fields))
+    if changes:
+        user.save(update_fields=[*changes.keys()])
+        audit_log(
+            actor=acting_user,
+            role=acting_role(acting_user, user),
+            action="accounts.user.update",
+            target=user,
+            summary=_("Profil mis à jour"),
+            changes=changes,
+        )
+    return user
+
+
+def _affiliation_change(
+    *,
+    user: User,
+    organisation: Organisation,
+    unit: str,
+    acting_user: User | None,
+    source: str,
+    start_date: dt.date | None = None,
+) -> Affiliation | None:
+    """Close the current post and open the new one. Not atomic itself: callers are."""
+    start = start_date or timezone.localdate()
+    current = Affiliation.objects.select_for_update().filter(user=user, end_date__isnull=True).first()
+    if current and current.organisation_id == organisation.pk and current.unit == unit:
+        return None
+    if current:
+        if start < current.start_date:
+            raise ServiceError(_("La nouvelle affectation ne peut pas commencer avant l’actuelle."))
+        current.end_date = start
+        current.save(update_fields=["end_date"])
+    affiliation = Affiliation.objects.create(
+        user=user, organisation=organisation, unit=unit, start_date=start, source=source
+    )
+    previous_org = user.organisation
+    user.organisation = organisation
+    user.unit = unit
+    if organisation.region_id and not user.region_id:
+        user.region_id = organisation.region_id
+    user.save(update_fields=["organisation", "unit", "region"])
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, user) if acting_user else "",
+        action="organisations.affiliation.change",
+        target=user,
+        summary=_("Nouvelle affectation : %(org)s") % {"org": organisation},
+        changes={
+            "organisation": [str(previous_org) if previous_org else None, str(organisation)],
+            "unit": unit,
+        },
+    )
+    return affiliation
+
+
+@transaction.atomic(durable=True)
+def affiliation_change(
+    *,
+    user: User,
+    organisation: Organisation,
+    unit: str = "",
+    acting_user: User,
+    start_date: dt.date | None = None,
+) -> Affiliation | None:
+    """A person changes post: the history keeps the old one, their record follows them."""
+    source = Affiliation.Source.SELF if acting_user.pk == user.pk else Affiliation.Source.ADMIN
+    return _affiliation_change(
+        user=user,
+        organisation=organisation,
+        unit=unit,
+        acting_user=acting_user,
+        source=source,
+        start_date=start_date,
+    )
+
+
+# Roles -----------------------------------------------------------------------------
+@transaction.atomic(durable=True)
+def role_grant(*, user: User, role: str, organisation: Organisation | None = None, acting_user: User) -> RoleAssignment:
+    if role not in Role.values:
+        raise ServiceError(_("Rôle inconnu."))
+    if role in SCOPED_ROLES and organisation is None:
+        raise ServiceError(_("Ce rôle s’exerce sur une organisation : indiquez laquelle."))
+    if role not in SCOPED_ROLES and role != Role.TRAINER:
+        organisation = None
+    if role == Role.LAB_COORDINATOR and organisation is not None and organisation.kind != Organisation.Kind.LAB:
+        raise ServiceError(_("La coordination s’exerce sur un laboratoire d’innovation publique."))
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, organisation=organisation, revoked_at=None, defaults={"granted_by": acting_user}
+    )
+    if created:
+        audit_log(
+            actor=acting_user,
+            role=acting_role(acting_user),
+            action="accounts.role.grant",
+            target=user,
+            summary=_("Rôle attribué : %(role)s") % {"role": assignment},
+            changes={"role": role, "organisation": organisation.pk if organisation else None},
+        )
+    roles.forget_roles(user)
+    return assignment
+
+
+@transaction.atomic(durable=True)
+def role_revoke(*, assignment: RoleAssignment, acting_user: User) -> None:
+    if assignment.revoked_at is not None:
+        return
+    assignment.revoked_at = timezone.now()
+    assignment.save(update_fields=["revoked_at"])
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user),
+        action="accounts.role.revoke",
+        target=assignment.user,
+        summary=_("Rôle retiré : %(role)s") % {"role": assignment},
+        changes={"role": assignment.role, "organisation": assignment.organisation_id},
+    )
+    roles.forget_roles(assignment.user)
+
+
+# Login attempts, lockout and rate limits --------------------------------------------
+def _recent(kind: str, window_s: int, **filters: Any) -> int:
+    since = timezone.now() - dt.timedelta(seconds=window_s)
+    return LoginAttempt.objects.filter(kind=kind, created_at__gte=since, **filters).count()
+
+
+def login_is_locked(*, email: str) -> bool:
+    """Too many failed password tries for this address in the window: refuse for a while."""
+    failures = _recent(
+        LoginAttempt.Kind.PASSWORD,
+        settings.LOGIN_LOCKOUT_WINDOW_S,
+        email=email.strip().lower(),
+        succeeded=False,
+    )
+    return failures >= settings.LOGIN_LOCKOUT_ATTEMPTS
+
+
+def login_attempt_record(*, kind: str, email: str, ip_address: str | None, succeeded: bool) -> None:
+    LoginAttempt.objects.create(
+        kind=kind, email=email.strip().lower()[:254], ip_address=ip_address, succeeded=succeeded
+    )
+    if succeeded and kind == LoginAttempt.Kind.PASSWORD:
+        # A successful login clears the failures that would otherwise keep counting.
+        LoginAttempt.objects.filter(kind=kind, email=email.strip().lower(), succeeded=False).delete()
+
+
+def login_material_purge(*, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    tokens, _detail = LoginToken.objects.filter(expires_at__lt=now - dt.timedelta(days=1)).delete()
+    attempts, _detail = LoginAttempt.objects.filter(created_at__lt=now - dt.timedelta(days=7)).delete()
+    return tokens + attempts
+
+
+# Magic links -----------------------------------------------------------------------
+@transaction.atomic(durable=True)
+def magic_link_request(*, email: str, ip_address: str | None, next_url: str = "") -> bool:
+    """Send a sign-in link if an active account has this address.
+
+    Always behaves the same for the caller (no account enumeration); returns whether a
+    link was sent, for tests and logs. Raises ServiceError when rate-limited.
+    """
+    email = email.strip().lower()
+    window = settings.MAGIC_LINK_MAX_AGE_S
+    if _recent(LoginAttempt.Kind.MAGIC_LINK_REQUEST, window, email=email) >= settings.MAGIC_LINK_MAX_PER_EMAIL or (
+        ip_address
+        and _recent(LoginAttempt.Kind.MAGIC_LINK_REQUEST, window, ip_address=ip_address)
+        >= settings.MAGIC_LINK_MAX_PER_IP
+    ):
+        raise ServiceError(
+            _("Trop de demandes de lien de connexion. Réessayez dans quelques minutes."), code="rate_limited"
+        )
+    LoginAttempt.objects.create(kind=LoginAttempt.Kind.MAGIC_LINK_REQUEST, email=email, ip_address=ip_address)
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        return False
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    LoginToken.objects.create(
+        user=user,
+        token_hash=hash_secret(secret),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=window),
+        next_url=next_url[:500],
+    )
+    link = settings.SITE_URL + reverse("accounts:magic-link", kwargs={"token": secret})
+    with translation.override(user.preferred_language):
+        subject = _("Votre lien de connexion à Essaim")
+        body = render_to_string("accounts/email/magic_link.txt", {"user": user, "link": link, "minutes": window // 60})
+    from essaim.core.tasks import send_email
+
+    transaction.on_commit(lambda: send_email(subject=subject, body=body, to=[user.email]))
+    audit_log(actor=user, role="self", action="accounts.magic_link.request", target=user, ip_address=ip_address)
+    return True
+
+
+@transaction.atomic(durable=True)
+def magic_link_consume(*, secret: str, ip_address: str | None) -> tuple[User, str]:
+    """Use a link once. Returns the user and where to go next."""
+    token = LoginToken.objects.select_for_update().select_related("user").filter(token_hash=hash_secret(secret)).first()
+    now = timezone.now()
+    if token is None:
+        raise ServiceError(_("Ce lien de connexion n’est pas valide."), code="unknown")
+    if token.used_at is not None:
+        raise ServiceError(_("Ce lien de connexion a déjà servi. Demandez-en un nouveau."), code="used")
+    if token.expires_at <= now:
+        raise ServiceError(_("Ce lien de connexion a expiré. Demandez-en un nouveau."), code="expired")
+    if not token.user.is_active:
+        raise ServiceError(_("Ce compte est désactivé."), code="inactive")
+    token.used_at = now
+    token.save(update_fields=["used_at"])
+    LoginAttempt.objects.create(
+        kind=LoginAttempt.Kind.MAGIC_LINK_USE, email=token.user.email, ip_address=ip_address, succeeded=True
+    )
+    user = token.user
+    if user.auth_source == User.AuthSource.LOCAL:
+        user.auth_source = User.AuthSource.EMAIL
+        user.save(update_fields=["auth_source"])
+    audit_log(actor=user, role="self", action="accounts.login.magic_link", target=user, ip_address=ip_address)
+    return user, token.next_url
+
+
+# API tokens ------------------------------------------------------------------------
+TOKEN_PREFIX = "essaim_"  # noqa: S105 - a public prefix, not a secret
+
+
+@transaction.atomic(durable=True)
+def api_token_create(
+    *, user: User, name: str, acting_user: User, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its clear value, shown once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("Donnez un nom au jeton (par exemple l’outil qui l’utilisera)."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ServiceError(_("La date d’expiration doit être dans le futur."))
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=prefix, token_hash=hash_secret(raw), expires_at=expires_at
+    )
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, token),
+        action="accounts.api_token.create",
+        target=token,
+        summary=_("Jeton d’API créé : %(name)s") % {"name": token.name},
+    )
+    return token, raw
+
+
+@transaction.atomic(durable=True)
+def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_log(
+            actor=acting_user,
+            role=acting_role(acting_user, token),
+            action="accounts.api_token.revoke",
+            target=token,
+            summary=_("Jeton d’API révoqué : %(name)s") % {"name": token.name},
+        )
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user behind a bearer token, or None. Touches last_used_at at most once a minute."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.usable().select_related("user").filter(token_hash=hash_secret(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# ProConnect ------------------------------------------------------------------------
+@transaction.atomic(durable=True)
+def user_sign_in_with_proconnect(*, claims: dict[str, Any]) -> User:
+    """Find or create the account behind verified ProConnect claims, and refresh it.
+
+    Matching: by `sub` first; then by e-mail (an account created before its owner first
+    used ProConnect, e.g. by an organiser). The SIRET places the person in a known
+    organisation; a change of SIRET is a change of post and is kept in the history.
+    """
+    sub = str(claims.get("sub") or "")
+    email = str(claims.get("email") or "").strip().lower()
+    if not sub or not email:
+        raise ServiceError(_("ProConnect n’a pas transmis votre identifiant ou votre adresse électronique."))
+    user = User.objects.select_for_update().filter(proconnect_sub=sub).first()
+    created = False
+    if user is None:
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is not None and user.proconnect_sub and user.proconnect_sub != sub:
+            raise ServiceError(_("Cette adresse est déjà liée à une autre identité ProConnect."))
+    if user is None:
+        user = User(email=email)
+        user.set_unusable_password()
+        created = True
+    if not user.is_active:
+        raise ServiceError(_("Ce compte est désactivé. Contactez l’équipe du programme."))
+    user.proconnect_sub = sub
+    user.proconnect_uid = str(claims.get("uid") or "")[:255]
+    user.proconnect_idp_id = str(claims.get("idp_id") or "")[:255]
+    user.auth_source = User.AuthSource.PROCONNECT
+    if email != user.email and not User.objects.filter(email=email).exclude(pk=user.pk).exists():
+        user.email = email
+    user.given_name = str(claims.get("given_name") or user.given_name)[:150]
+    user.usual_name = str(claims.get("usual_name") or claims.get("family_name") or user.usual_name)[:150]
+    user.last_login = timezone.now()
+    user.save()
+    audit_log(
+        actor=user,
+        role="self",
+        action="accounts.user.create_proconnect" if created else "accounts.login.proconnect",
+        target=user,
+        summary=_("Compte créé via ProConnect") if created else _("Connexion via ProConnect"),
+    )
+    siret = str(claims.get("siret") or "")
+    unit = str(claims.get("organizational_unit") or "")[:255]
+    organisation = Organisation.objects.filter(siret=siret).first() if siret else None
+    if organisation is not None:
+        _affiliation_change(
+            user=user,
+            organisation=organisation,
+            unit=unit,
+            acting_user=user,
+            source=Affiliation.Source.PROCONNECT,
+        )
+    elif unit and not user.unit:
+        user.unit = unit
+        user.save(update_fields=["unit"])
+    return user

@@ -1,0 +1,20 @@
+from django.urls import path
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+from essaim.accounts import views
+from essaim.accounts.proconnect import ProConnectCallbackView
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("connexion/", views.login_view, name="login"),
+    path("connexion/proconnect/", OIDCAuthenticationRequestView.as_view(), name="proconnect-login"),
+    path("connexion/proconnect/retour/", ProConnectCallbackView.as_view(), name="proconnect-callback"),
+    path("connexion/lien-envoye/", views.magic_link_sent, name="magic-link-sent"),
+    path("connexion/lien/<str:token>/", views.magic_link, name="magic-link"),
+    path("deconnexion/", views.logout_view, name="logout"),
+    path("deconnexion/terminee/", views.logged_out, name="logged-out"),
+    path("compte/", views.profile, name="profile"),
+    path("compte/jetons/", views.api_tokens, name="api-tokens"),
+    path("compte/jetons/<int:pk>/revoquer/", views.api_token_revoke_view, name="api-token-revoke"),
+]

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+
+class PersonalTokenAuth(HttpBearer):
+    """`Authorization: Bearer essaim_…` — a personal token created in « Mon compte » or
+    with `manage.py create_api_token`."""
+
+    openapi_description = "Jeton personnel d’API (Authorization: Bearer essaim_…)"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from essaim.accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The logged-in browser session (CSRF enforced on writes)."""
+
+
+#: Either way in. Bearer first: integrations send no cookie.
+authenticated = [PersonalTokenAuth(), BrowserSessionAuth()]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from essaim.accounts import roles
+
+#: Replaces django-dsfr's database-backed SiteConfig: no query on every page.
+SITE_CONFIG = {
+    "site_title": "Essaim",
+    "site_tagline": _("Facilitation, intelligence collective et participation citoyenne dans la fonction publique"),
+    "footer_description": _(
+        "Essaim forme les agents publics à la facilitation, fait vivre le réseau des personnes "
+        "formées et partage les méthodes et outils du gouvernement ouvert (engagement FR0111 du "
+        "Partenariat pour un gouvernement ouvert)."
+    ),
+    # No RGAA audit has been carried out yet: the honest status is "non conforme".
+    "accessibility_status": _("non conforme"),
+    # Keys django-dsfr's base template reads; kept explicit so undefined variables stay errors.
+    "mourning": False,
+    "notice_title": "",
+    "notice_description": "",
+    "notice_link": "",
+    "notice_type": "",
+    "notice_icon_class": "",
+    "notice_is_collapsible": False,
+}
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "SITE_CONFIG": SITE_CONFIG,
+        "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
+        "PASSWORD_LOGIN_ENABLED": settings.PASSWORD_LOGIN_ENABLED,
+        "is_programme_admin": roles.is_programme_admin(user),
+        "skiplinks": [
+            {"link": "#content", "label": _("Contenu")},
+            {"link": "#fr-navigation", "label": _("Menu")},
+            {"link": "#footer", "label": _("Pied de page")},
+        ],
+    }

@@ -1,0 +1,30 @@
+"""Background jobs shared by every domain (Huey)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import EmailMultiAlternatives
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger(__name__)
+
+
+@db_task(retries=3, retry_delay=30)
+def send_email(*, subject: str, body: str, to: list[str], html: str | None = None) -> None:
+    """Send one e-mail; retried on transient SMTP failures."""
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def purge_expired_login_material() -> None:
+    """Drop used or expired magic links and old login attempts (personal data minimised)."""
+    from essaim.accounts.services import login_material_purge
+
+    deleted = login_material_purge()
+    if deleted:
+        logger.info("purged %s expired login rows", deleted)

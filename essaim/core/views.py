@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from essaim.accounts import roles
+from essaim.core.selectors import audit_entry_list, platform_health
+from essaim.organisations.selectors import affiliation_history
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context: dict = {}
+    if request.user.is_authenticated:
+        context["role_labels"] = roles.role_labels(request.user)
+        context["current_affiliation"] = affiliation_history(user=request.user).filter(end_date__isnull=True).first()
+        context["organisation"] = request.user.organisation
+    return render(request, "core/home.html", context)
+
+
+def static_page(request: HttpRequest, *, template: str, title: str) -> HttpResponse:
+    return render(request, template, {"page_title": title})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    database_ok, report = platform_health()
+    return JsonResponse(report, status=200 if database_ok else 503)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("core.view_auditlog"):
+        raise PermissionDenied
+    filters = {
+        "action": request.GET.get("action", "").strip()[:80],
+        "actor_query": request.GET.get("actor", "").strip()[:100],
+        "target_query": request.GET.get("target", "").strip()[:100],
+    }
+    page = Paginator(audit_entry_list(**filters), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page_obj": page, "filters": filters, "page_title": _("Journal d’audit")},
+    )
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)

@@ -1,0 +1,146 @@
+"""ProConnect sign-in through the real mozilla-django-oidc code path, against a local issuer
+that signs real tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from essaim.accounts.models import User
+from essaim.core.models import AuditEntry
+from essaim.organisations.models import Affiliation
+from tests.factories import OrganisationFactory, UserFactory
+
+CAMILLE = "camille.durand@finances.gouv.fr"
+
+pytestmark = pytest.mark.django_db
+
+
+def _start(client):
+    response = client.get(reverse("accounts:proconnect-login"))
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def _authorize(url: str, email: str = CAMILLE) -> str:
+    """Play the person at ProConnect: returns the callback URL with code and state."""
+    answer = requests.get(url, params={"login_hint": email}, allow_redirects=False, timeout=5)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def _callback(client, callback_url: str):
+    parts = urlsplit(callback_url)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def _login(client, email: str = CAMILLE):
+    return _callback(client, _authorize(_start(client), email))
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_authorize_request_carries_state_nonce_and_acr_claims(client, proconnect):
+    query = parse_qs(urlsplit(_start(client)).query)
+    assert len(query["state"][0]) >= 32
+    assert len(query["nonce"][0]) >= 32
+    assert '"acr"' in query["claims"][0] and "eidas1" in query["claims"][0]
+    assert set(query["scope"][0].split()) >= {"openid", "email", "given_name", "usual_name", "siret", "uid"}
+
+
+def test_first_login_creates_the_account_in_the_organisation_of_its_siret(client, proconnect):
+    dgfip = OrganisationFactory(
+        name="Direction générale des Finances publiques", kind="directorate", siret="11000201100044"
+    )
+
+    response = _login(client)
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(email=CAMILLE)
+    assert (user.given_name, user.usual_name) == ("Camille", "Durand")
+    assert user.proconnect_sub == "pc-sub-camille"
+    assert user.auth_source == User.AuthSource.PROCONNECT
+    assert user.organisation == dgfip
+    assert Affiliation.objects.get(user=user, end_date__isnull=True).source == Affiliation.Source.PROCONNECT
+    assert AuditEntry.objects.filter(action="accounts.user.create_proconnect", target_id=str(user.pk)).exists()
+    home = client.get("/")
+    assert "Bonjour Camille" in home.content.decode()
+
+
+def test_existing_account_is_matched_by_email_then_by_sub(client, proconnect):
+    existing = UserFactory(email=CAMILLE, given_name="Cam")
+    _login(client)
+    existing.refresh_from_db()
+    assert existing.proconnect_sub == "pc-sub-camille"
+    assert existing.given_name == "Camille"
+    assert User.objects.filter(email=CAMILLE).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("forgery", "expected"),
+    [
+        ("bad_signature", "signature"),
+        ("wrong_audience", "audience"),
+        ("wrong_nonce", "nonce"),
+        ("expired", "expiré"),
+    ],
+)
+def test_forged_id_tokens_are_refused_with_a_clear_message(client, proconnect, forgery, expected):
+    authorize_url = _start(client)
+    proconnect.forge(forgery)
+
+    response = _callback(client, _authorize(authorize_url))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert not User.objects.filter(email=CAMILLE).exists()
+    messages = _messages(response)
+    assert len(messages) == 1 and expected in messages[0].lower()
+    assert "_auth_user_id" not in client.session
+
+
+def test_callback_with_unknown_state_is_refused(client, proconnect):
+    callback = _authorize(_start(client))
+    other_client = client.__class__()
+    response = _callback(other_client, callback)
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert "expiré" in _messages(response)[0]
+
+
+def test_provider_down_gives_a_message_not_an_error(client, proconnect, settings):
+    authorize_url = _start(client)
+    callback = _authorize(authorize_url)
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/token"
+    response = _callback(client, callback)
+    assert response.status_code == 302
+    assert "ne répond pas" in _messages(response)[0]
+
+
+def test_logout_goes_through_proconnect_end_session(client, proconnect, settings):
+    settings.SITE_URL = "http://testserver"
+    _login(client)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == proconnect.endpoints()["end_session"]
+    params = parse_qs(target.query)
+    assert params["post_logout_redirect_uri"] == ["http://testserver" + reverse("accounts:logged-out")]
+    assert len(params["state"][0]) >= 32
+    answer = requests.get(response["Location"], allow_redirects=False, timeout=5)
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("http://testserver" + reverse("accounts:logged-out"))
+    assert proconnect.logouts
+    assert "_auth_user_id" not in client.session
+
+
+def test_deactivated_account_cannot_sign_in(client, proconnect):
+    UserFactory(email=CAMILLE, is_active=False)
+    response = _login(client)
+    assert response["Location"] == reverse("accounts:login")
+    assert "désactivé" in _messages(response)[0]
