@@ -114,8 +114,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "essaim.core.context_processors.site",
             ],
-            # Tests turn this into an error so that a typo in a template fails loudly.
-            "string_if_invalid": env("TEMPLATE_STRING_IF_INVALID", ""),
+            # The test suite turns this into an error so that a typo in a template fails loudly.
+            "string_if_invalid": "",
         },
     }
 ]
@@ -150,7 +150,7 @@ DATABASES = {"default": _db}
 # A file, not memory, for SQLite tests: WAL, IMMEDIATE and reconnection behave as in real use.
 DATABASES["default"]["TEST"] = {
     "NAME": env("TEST_DATABASE_NAME")
-    or (str(VAR_DIR / "test_essaim.sqlite3") if _db["ENGINE"].endswith("sqlite3") else None)
+    or (str(VAR_DIR / f"test_essaim_{os.getpid()}.sqlite3") if _db["ENGINE"].endswith("sqlite3") else None)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

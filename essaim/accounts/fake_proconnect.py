@@ -21,11 +21,11 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
-import contextlib
 import hmac
 import html
 import json
 import secrets
+import signal
 import sys
 import threading
 import time
@@ -857,12 +857,16 @@ def main(argv: list[str] | None = None) -> None:
         )
     except ValueError as exc:
         parser.error(str(exc))
+    # Stop cleanly on Ctrl-C and on SIGTERM, even when started in the background
+    # (where the shell leaves SIGINT ignored), so `make run` never leaves the port taken.
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
     with provider:
         print(f"Fake ProConnect issuer: {provider.issuer}", flush=True)
         print(f"  discovery: {provider.endpoints()['discovery']}", flush=True)
         print(f"  identities: {', '.join(provider.identities)}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        stopping.wait()
 
 
 if __name__ == "__main__":

@@ -49,20 +49,6 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError):
     )
 
 
-def organisation_out(org: Organisation) -> dict:
-    return {
-        "slug": org.slug,
-        "name": org.name,
-        "short_name": org.short_name,
-        "kind": org.kind,
-        "kind_label": str(org.get_kind_display()),
-        "parent_slug": org.parent.slug if org.parent_id and org.parent else None,
-        "region_code": org.region_id,
-        "siret": org.siret,
-        "website": org.website,
-    }
-
-
 reference = Router(tags=["Référentiels"])
 
 
@@ -87,13 +73,12 @@ organisations = Router(tags=["Organisations"])
 def list_organisations(request: HttpRequest, kind: str = "", region: str = "", q: str = Query("", max_length=100)):
     if kind and kind not in Organisation.Kind.values:
         raise HttpError(422, _("Type d’organisation inconnu : %(kind)s") % {"kind": kind})
-    return [organisation_out(org) for org in organisation_list(kind=kind, region=region, query=q)]
+    return organisation_list(kind=kind, region=region, query=q)
 
 
 @organisations.get("/{slug}", response={200: OrganisationOut, 404: ErrorOut}, summary="Une organisation")
 def get_organisation(request: HttpRequest, slug: str):
-    org = get_object_or_404(Organisation.objects.select_related("parent"), slug=slug, is_active=True)
-    return organisation_out(org)
+    return get_object_or_404(Organisation.objects.select_related("parent"), slug=slug, is_active=True)
 
 
 me = Router(tags=["Mon compte"], auth=authenticated)
@@ -109,7 +94,7 @@ def get_me(request: HttpRequest):
         "given_name": user.given_name,
         "usual_name": user.usual_name,
         "preferred_language": user.preferred_language,
-        "organisation": organisation_out(org) if org else None,
+        "organisation": org,
         "unit": user.unit,
         "region_code": user.region_id,
         "roles": [

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RegionOut(Schema):
@@ -23,9 +24,17 @@ class OrganisationOut(Schema):
     kind: str
     kind_label: str
     parent_slug: str | None
-    region_code: str | None
+    region_code: str | None = Field(None, alias="region_id")
     siret: str
     website: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_parent_slug(obj: Any) -> str | None:
+        return obj.parent.slug if obj.parent_id else None
 
 
 class RoleOut(Schema):

@@ -101,3 +101,15 @@ def test_token_page_shows_the_secret_once(client, agent):
     assert "essaim_" in page and "ne sera plus jamais affiché" in page
     assert "ne sera plus jamais affiché" not in client.get("/compte/jetons/").content.decode()
     assert client.post("/compte/jetons/", {"name": ""}).status_code == 400
+
+
+def test_organisation_list_query_count_does_not_grow_with_the_page(client, ministry, django_assert_num_queries):
+    from tests.factories import OrganisationFactory
+
+    for index in range(40):
+        OrganisationFactory(name=f"Service {index}", kind="service", parent=ministry)
+    with django_assert_num_queries(2):  # count + one page with parents joined
+        body = client.get("/api/v1/organisations", {"kind": "service"}).json()
+    assert body["count"] == 40 and len(body["items"]) == 40
+    assert {item["parent_slug"] for item in body["items"]} == {ministry.slug}
+    assert body["items"][0]["kind_label"] == "Service"

@@ -12,7 +12,7 @@ STRONG_KEY = "k" * 20 + "9f8e7d6c5b4a3210ZYXWVUTSRQPONMLKJIH"
 
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"ESSAIM_ENV": "production", "DJANGO_SETTINGS_MODULE": "essaim.settings", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -46,3 +46,14 @@ def test_production_passes_the_deployment_checks():
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    import re
+
+    settings_source = (ROOT / "essaim" / "settings.py").read_text()
+    documented = (ROOT / ".env.example").read_text()
+    names = set(re.findall(r'env(?:_bool|_int|_list)?\(\s*"([A-Z_0-9]+)"', settings_source))
+    assert names, "no environment variable found: the pattern is out of date"
+    missing = sorted(name for name in names if f"\n{name}=" not in documented)
+    assert missing == []

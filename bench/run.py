@@ -1,0 +1,23 @@
+"""`make bench`: benchmarks that print their figures. Each later issue adds its own script
+under bench/ and registers it in SCRIPTS below."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ["bench_foundation.py"]
+
+
+def main() -> int:
+    failures = 0
+    for script in SCRIPTS:
+        print(f"== {script}", flush=True)
+        failures += subprocess.call([sys.executable, str(HERE / script)]) != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
