@@ -158,3 +158,15 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", verbosity=0)
     assert counts == (User.objects.count(), Organisation.objects.count(), RoleAssignment.objects.count())
     assert User.objects.get(email="admin@essaim.localhost").role_assignments.get().role == "programme_admin"
+
+
+def test_every_stylesheet_and_script_a_page_links_to_is_served(client):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/").content.decode()
+    assets = re.findall(r'(?:href|src)="/static/([^"]+)"', page)
+    assert any(a.startswith("essaim/") for a in assets) and any(a.startswith("dsfr/") for a in assets)
+    missing = [asset for asset in assets if finders.find(asset) is None]
+    assert missing == []

@@ -147,3 +147,32 @@ def test_bad_siret_is_refused_with_a_message(client, organiser, ministry):
     )
     assert response.status_code == 400
     assert "clé de contrôle" in response.content.decode()
+
+
+def test_programme_admin_grants_a_role_in_the_admin_and_it_is_audited(client, programme_admin, agent, ministry):
+    from essaim.accounts.models import RoleAssignment
+    from essaim.core.models import AuditEntry
+
+    client.force_login(programme_admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+    response = client.post(
+        reverse("admin:accounts_roleassignment_add"),
+        {"user": agent.pk, "role": "organiser", "organisation": ministry.pk},
+    )
+    assert response.status_code == 302
+    assignment = RoleAssignment.objects.get(user=agent, role="organiser")
+    assert assignment.granted_by == programme_admin
+    assert AuditEntry.objects.filter(action="accounts.role.grant", actor=programme_admin).exists()
+    # A scoped role without its organisation is refused with a message, and nothing is stored.
+    client.post(reverse("admin:accounts_roleassignment_add"), {"user": agent.pk, "role": "lab_coordinator"})
+    assert not RoleAssignment.objects.filter(user=agent, role="lab_coordinator").exists()
+
+
+def test_audit_entries_cannot_be_edited_in_the_admin(client, programme_admin, agent):
+    from essaim.core.models import AuditEntry
+
+    entry = AuditEntry.objects.create(actor=agent, actor_label=str(agent), action="test.action")
+    client.force_login(programme_admin)
+    assert client.get(reverse("admin:core_auditentry_changelist")).status_code == 200
+    assert client.post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()

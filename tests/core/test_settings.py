@@ -12,7 +12,11 @@ STRONG_KEY = "k" * 20 + "9f8e7d6c5b4a3210ZYXWVUTSRQPONMLKJIH"
 
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update({"ESSAIM_ENV": "production", "DJANGO_SETTINGS_MODULE": "essaim.settings", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

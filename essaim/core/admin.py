@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from essaim.accounts import roles
+from essaim.core.models import AuditEntry
+
+
+def admin_site_has_permission(request: Any) -> bool:
+    """The Django admin is the programme admins' back office: the role decides, not is_staff."""
+    user = request.user
+    return bool(user.is_active and (user.is_superuser or roles.is_programme_admin(user)))
+
+
+admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
+
+
+class ProgrammeAdminMixin:
+    """Programme admins see every Essaim model in the admin; writes still go through services."""
+
+    def has_module_permission(self, request: Any) -> bool:
+        return admin_site_has_permission(request)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return admin_site_has_permission(request)
+
+
+class ServiceBackedAdminMixin:
+    """Django wraps the change form in a transaction; our services are durable transactions
+    of their own (they must commit before their side effects run), so the form is run
+    without the outer one. `save_model` must call exactly one service."""
+
+    def changeform_view(self, request: Any, object_id: Any = None, form_url: str = "", extra_context: Any = None):
+        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
+    """Append-only: nobody edits or deletes the trail, not even superusers."""
+
+    list_display = ["created_at", "actor_label", "actor_role", "action", "target_label", "summary"]
+    list_filter = ["action", "actor_role"]
+    search_fields = ["actor_label", "target_label", "summary", "action"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
