@@ -291,7 +291,7 @@ OIDC_TIMEOUT = 10
 OIDC_OP_LOGOUT_URL_METHOD = "essaim.accounts.proconnect.proconnect_logout_url"
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect-callback"
 OIDC_CALLBACK_CLASS = "essaim.accounts.proconnect.ProConnectCallbackView"
-OIDC_AUTHENTICATE_CLASS = "mozilla_django_oidc.views.OIDCAuthenticationRequestView"
+OIDC_AUTHENTICATE_CLASS = "essaim.accounts.proconnect.ProConnectLoginView"
 LOGIN_REDIRECT_URL_FAILURE = "/connexion/"  # mozilla-django-oidc does not resolve URL names here
 
 # --- API ------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from essaim.core.exceptions import ServiceError
 
@@ -83,6 +83,15 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         if claims.get("sub") != payload.get("sub"):
             raise ProConnectRefused(_("Les informations d’identité ne correspondent pas au jeton reçu."))
         return user_sign_in_with_proconnect(claims=claims)
+
+
+class ProConnectLoginView(OIDCAuthenticationRequestView):
+    """Starts the sign-in; absent when no ProConnect domain is configured."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PROCONNECT_ENABLED:
+            raise Http404
+        return super().get(request)
 
 
 class ProConnectCallbackView(OIDCAuthenticationCallbackView):

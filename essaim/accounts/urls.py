@@ -1,14 +1,13 @@
 from django.urls import path
-from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from essaim.accounts import views
-from essaim.accounts.proconnect import ProConnectCallbackView
+from essaim.accounts.proconnect import ProConnectCallbackView, ProConnectLoginView
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.login_view, name="login"),
-    path("connexion/proconnect/", OIDCAuthenticationRequestView.as_view(), name="proconnect-login"),
+    path("connexion/proconnect/", ProConnectLoginView.as_view(), name="proconnect-login"),
     path("connexion/proconnect/retour/", ProConnectCallbackView.as_view(), name="proconnect-callback"),
     path("connexion/lien-envoye/", views.magic_link_sent, name="magic-link-sent"),
     path("connexion/lien/<str:token>/", views.magic_link, name="magic-link"),

@@ -144,3 +144,9 @@ def test_deactivated_account_cannot_sign_in(client, proconnect):
     response = _login(client)
     assert response["Location"] == reverse("accounts:login")
     assert "désactivé" in _messages(response)[0]
+
+
+def test_without_a_proconnect_domain_the_button_and_route_are_gone(client, settings):
+    settings.PROCONNECT_ENABLED = False
+    assert "ProConnect</span>" not in client.get(reverse("accounts:login")).content.decode()
+    assert client.get(reverse("accounts:proconnect-login")).status_code == 404
