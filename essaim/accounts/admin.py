@@ -9,19 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from essaim.accounts.models import ApiToken, RoleAssignment, User
 from essaim.accounts.services import api_token_revoke, role_grant, role_revoke
-from essaim.core.admin import ProgrammeAdminMixin, ServiceBackedAdminMixin, admin_site_has_permission
+from essaim.core.admin import ProgrammeAdminMixin, ReadOnlyAdmin, ServiceBackedAdminMixin, admin_site_has_permission
 from essaim.core.exceptions import ServiceError
-
-
-class ReadOnlyAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(User)

@@ -36,14 +36,8 @@ class ServiceBackedAdminMixin:
         return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
-    """Append-only: nobody edits or deletes the trail, not even superusers."""
-
-    list_display = ["created_at", "actor_label", "actor_role", "action", "target_label", "summary"]
-    list_filter = ["action", "actor_role"]
-    search_fields = ["actor_label", "target_label", "summary", "action"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
+    """Seen in the admin, written only by services (or shipped as reference data)."""
 
     def has_add_permission(self, request: Any) -> bool:
         return False
@@ -53,3 +47,13 @@ class AuditEntryAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Append-only: nobody edits or deletes the trail, not even superusers."""
+
+    list_display = ["created_at", "actor_label", "actor_role", "action", "target_label", "summary"]
+    list_filter = ["action", "actor_role"]
+    search_fields = ["actor_label", "target_label", "summary", "action"]
+    date_hierarchy = "created_at"

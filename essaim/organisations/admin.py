@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 
-from essaim.core.admin import ProgrammeAdminMixin, ServiceBackedAdminMixin, admin_site_has_permission
+from essaim.core.admin import ProgrammeAdminMixin, ReadOnlyAdmin, ServiceBackedAdminMixin, admin_site_has_permission
 from essaim.core.exceptions import ServiceError
 from essaim.organisations.models import Affiliation, Departement, Organisation, Region
 from essaim.organisations.services import EDITABLE_FIELDS, organisation_create, organisation_update
@@ -51,28 +51,20 @@ class OrganisationAdmin(ServiceBackedAdminMixin, ProgrammeAdminMixin, admin.Mode
 
 
 @admin.register(Region)
-class RegionAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["code", "name"]
     search_fields = ["name", "code"]
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Departement)
-class DepartementAdmin(RegionAdmin):
+class DepartementAdmin(ReadOnlyAdmin):
+    search_fields = ["name", "code"]
     list_display = ["code", "name", "region"]
     list_filter = ["region"]
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(RegionAdmin):
+class AffiliationAdmin(ReadOnlyAdmin):
     list_display = ["user", "organisation", "unit", "start_date", "end_date", "source"]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "organisation__name"]
