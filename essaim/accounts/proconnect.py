@@ -60,7 +60,9 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         return payload
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
-        if request is None or not settings.PROCONNECT_ENABLED:
+        # Only the callback view passes `nonce`: other sign-ins (password, magic link) must
+        # never reach the token endpoint, even with ?code=&state= in their URL.
+        if request is None or not settings.PROCONNECT_ENABLED or "nonce" not in kwargs:
             return None
         try:
             return super().authenticate(request, **kwargs)

@@ -85,7 +85,7 @@ def _affiliation_change(
     user.save(update_fields=["organisation", "unit", "region"])
     audit_log(
         actor=acting_user,
-        role=acting_role(acting_user, user) if acting_user else "",
+        role=acting_role(acting_user, user),
         action="organisations.affiliation.change",
         target=user,
         summary=_("Nouvelle affectation : %(org)s") % {"org": organisation},

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -34,6 +34,7 @@ from essaim.accounts.services import (
     user_update_profile,
 )
 from essaim.core.exceptions import ServiceError
+from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.selectors import affiliation_history
 
 
@@ -130,7 +131,7 @@ def logged_out(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     profile_form = ProfileForm(
         initial={
@@ -147,8 +148,19 @@ def profile(request: HttpRequest) -> HttpResponse:
         profile_form = ProfileForm(request.POST, prefix="profile")
         if profile_form.is_valid():
             user_update_profile(user=user, acting_user=user, **profile_form.cleaned_data)
-            messages.success(request, _("Votre profil est enregistré."))
-            return redirect("accounts:profile")
+            language = profile_form.cleaned_data["preferred_language"]
+            with translation.override(language):
+                messages.success(request, _("Votre profil est enregistré."))
+            response = redirect("accounts:profile")
+            # The new preference wins over an earlier choice made with the language switch.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+            return response
         status = 400
     elif request.method == "POST" and "affiliation-organisation" in request.POST:
         affiliation_form = AffiliationForm(request.POST, prefix="affiliation")
@@ -186,7 +198,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm()
     created_secret = None
     status = 200
@@ -220,7 +232,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
     if not request.user.has_perm("accounts.revoke_apitoken", token):
         raise PermissionDenied

@@ -50,3 +50,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    def get_actor_role_display(self) -> str:
+        from essaim.accounts.models import Role
+
+        labels = {
+            **{choice.value: choice.label for choice in Role},
+            "self": _("la personne elle-même"),
+            "agent": _("agent public"),
+            "system": _("système"),
+            "visitor": _("visiteur"),
+        }
+        return str(labels.get(self.actor_role, self.actor_role))

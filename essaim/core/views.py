@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from essaim.accounts import roles
 from essaim.core.selectors import audit_entry_list, platform_health
+from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.selectors import affiliation_history
 
 
@@ -35,7 +36,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("core.view_auditlog"):
         raise PermissionDenied
     filters = {

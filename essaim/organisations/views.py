@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.forms import OrganisationFilterForm, OrganisationForm
 from essaim.organisations.models import Organisation
 from essaim.organisations.selectors import organisation_children, organisation_list, organisation_members
@@ -50,7 +51,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def organisation_members_view(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_members_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
     if not request.user.has_perm("organisations.view_members", organisation):
         raise PermissionDenied
@@ -68,7 +69,7 @@ def organisation_members_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=slug)
     if not request.user.has_perm("organisations.change_organisation", organisation):
         raise PermissionDenied

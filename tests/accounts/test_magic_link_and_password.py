@@ -120,3 +120,16 @@ def test_open_redirect_is_refused(client, db):
         },
     )
     assert response["Location"] == "/"
+
+
+def test_periodic_purge_drops_old_login_material(partner):
+    from essaim.accounts.models import LoginAttempt
+    from essaim.accounts.services import login_material_purge
+
+    now = timezone.now()
+    LoginToken.objects.create(user=partner, token_hash="a" * 64, expires_at=now - dt.timedelta(days=2))
+    LoginToken.objects.create(user=partner, token_hash="b" * 64, expires_at=now + dt.timedelta(minutes=5))
+    LoginAttempt.objects.create(kind="password", email=partner.email, created_at=now - dt.timedelta(days=8))
+    LoginAttempt.objects.create(kind="password", email=partner.email, created_at=now)
+    assert login_material_purge() == 2
+    assert LoginToken.objects.count() == 1 and LoginAttempt.objects.count() == 1

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from essaim.accounts.models import User
+from essaim.accounts.proconnect import REFUSAL_SESSION_KEY
 from essaim.core.models import AuditEntry
 from essaim.organisations.models import Affiliation
 from tests.factories import OrganisationFactory, UserFactory
@@ -150,3 +151,20 @@ def test_without_a_proconnect_domain_the_button_and_route_are_gone(client, setti
     settings.PROCONNECT_ENABLED = False
     assert "ProConnect</span>" not in client.get(reverse("accounts:login")).content.decode()
     assert client.get(reverse("accounts:proconnect-login")).status_code == 404
+
+
+def test_password_login_never_reaches_the_token_endpoint(client, proconnect, settings):
+    """A sign-in form posted with ?code=&state= must not trigger an OIDC token exchange."""
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/token"  # a call would fail and leave a refusal
+    UserFactory(email="demo@exemple.gouv.fr")
+    response = client.post(
+        reverse("accounts:login") + "?code=abc&state=def",
+        {
+            "method": "password",
+            "password-email": "demo@exemple.gouv.fr",
+            "password-password": "mot-de-passe-de-test-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    assert REFUSAL_SESSION_KEY not in client.session

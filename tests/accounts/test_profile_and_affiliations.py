@@ -77,3 +77,16 @@ def test_profile_rejects_bad_input_with_field_errors(client, agent):
 def test_profile_requires_login(client, db):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_interface_follows_the_profile_language(client, agent):
+    agent.preferred_language = "en"
+    agent.save()
+    client.force_login(agent)
+    assert 'lang="en"' in client.get("/").content.decode()
+    # The language switch still wins.
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert 'lang="fr"' in client.get("/").content.decode()
+    # Saving the profile in English switches the interface back at once.
+    client.post(reverse("accounts:profile"), {"profile-preferred_language": "en", "profile-given_name": "A"})
+    assert 'lang="en"' in client.get("/").content.decode()
