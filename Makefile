@@ -46,6 +46,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint essaim/templates --lint
+	$(VENV)/bin/mypy essaim
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from essaim.accounts.models import LoginAttempt
+from essaim.accounts.models import LoginAttempt, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -47,7 +47,16 @@ class LockoutModelBackend(ModelBackend):
 class MagicLinkBackend(ModelBackend):
     """Logs in a user already resolved by `magic_link_consume`."""
 
-    def authenticate(self, request: HttpRequest | None, magic_link_user: Any = None, **kwargs: Any) -> Any:
-        if magic_link_user is None or not magic_link_user.is_active:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        # Same signature as ModelBackend: the user arrives as `magic_link_user=`; any other
+        # credentials (a password login) are not for this backend.
+        magic_link_user = kwargs.get("magic_link_user")
+        if not isinstance(magic_link_user, User) or not magic_link_user.is_active:
             return None
         return magic_link_user

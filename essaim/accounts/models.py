@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -19,7 +19,8 @@ def hash_secret(secret: str) -> str:
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def normalize_email(self, email: str | None) -> str:
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
         return (email or "").strip().lower()
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
@@ -86,7 +87,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["usual_name", "given_name", "id"]

@@ -120,7 +120,10 @@ def affiliation_change(
 
 # Roles -----------------------------------------------------------------------------
 @transaction.atomic(durable=True)
-def role_grant(*, user: User, role: str, organisation: Organisation | None = None, acting_user: User) -> RoleAssignment:
+def role_grant(
+    *, user: User, role: str, organisation: Organisation | None = None, acting_user: User | None
+) -> RoleAssignment:
+    """`acting_user` is None for the system (e.g. `seed_demo`)."""
     if role not in Role.values:
         raise ServiceError(_("Rôle inconnu."))
     if role in SCOPED_ROLES and organisation is None:

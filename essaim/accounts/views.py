@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -156,7 +157,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
                 secure=settings.LANGUAGE_COOKIE_SECURE,
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )

@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from essaim.accounts.models import ApiToken
+from essaim.accounts.models import ApiToken, User
 from essaim.accounts.services import api_token_revoke
 from essaim.api.auth import authenticated
 from essaim.api.schemas import (
@@ -84,11 +84,24 @@ def get_organisation(request: HttpRequest, slug: str):
 me = Router(tags=["Mon compte"], auth=authenticated)
 
 
+def _auth_user(request: HttpRequest) -> User:
+    """The person ninja authenticated for this request (`request.auth`, set by `authenticated`:
+    both ways in return a `User`)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise AuthenticationError
+    return user
+
+
 @me.get("/me", response=MeOut, summary="La personne authentifiée")
 def get_me(request: HttpRequest):
-    user = request.auth
+    user = _auth_user(request)
     assignments = user.role_assignments.active().select_related("organisation")
-    org = Organisation.objects.select_related("parent").filter(pk=user.organisation_id).first()
+    org = (
+        Organisation.objects.select_related("parent").filter(pk=user.organisation_id).first()
+        if user.organisation_id is not None
+        else None
+    )
     return {
         "email": user.email,
         "given_name": user.given_name,
@@ -105,7 +118,7 @@ def get_me(request: HttpRequest):
 
 @me.get("/me/tokens", response=list[ApiTokenOut], summary="Mes jetons d’API")
 def list_my_tokens(request: HttpRequest):
-    return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at"))
+    return list(ApiToken.objects.filter(user=_auth_user(request)).order_by("-created_at"))
 
 
 @me.delete(
@@ -114,11 +127,12 @@ def list_my_tokens(request: HttpRequest):
     summary="Révoquer un jeton",
 )
 def revoke_my_token(request: HttpRequest, token_id: int):
+    user = _auth_user(request)
     token = get_object_or_404(ApiToken, pk=token_id)
-    if not request.auth.has_perm("accounts.revoke_apitoken", token):
+    if not user.has_perm("accounts.revoke_apitoken", token):
         # Do not reveal that another person's token exists.
         return Status(404, {"detail": _("Jeton introuvable.")})
-    return Status(200, api_token_revoke(token=token, acting_user=request.auth))
+    return Status(200, api_token_revoke(token=token, acting_user=user))
 
 
 api.add_router("/", reference)

@@ -39,11 +39,16 @@ class OrganisationAdmin(ServiceBackedAdminMixin, ProgrammeAdminMixin, admin.Mode
             if change:
                 organisation_update(organisation=obj, acting_user=request.user, **data)
             else:
+                # Empty optional fields arrive as "" or None: text fields take "", the
+                # region and département None.
+                values: dict[str, Any] = {
+                    k: v or ("" if k not in {"region", "departement"} else None) for k, v in data.items()
+                }
                 created = organisation_create(
                     kind=form.cleaned_data["kind"],
                     parent=form.cleaned_data.get("parent"),
                     acting_user=request.user,
-                    **{k: v or ("" if k not in {"region", "departement"} else None) for k, v in data.items()},
+                    **values,
                 )
                 obj.pk = created.pk
         except ServiceError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -14,6 +14,9 @@ from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.organisations.models import Departement, Organisation, Region, validate_siret
+
+if TYPE_CHECKING:
+    from essaim.accounts.models import User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 EDITABLE_FIELDS = ["name", "short_name", "siret", "region", "departement", "website", "description"]
@@ -72,7 +75,7 @@ def organisation_create(
     *,
     name: str,
     kind: str,
-    acting_user: Any,
+    acting_user: User | None,
     parent: Organisation | None = None,
     short_name: str = "",
     siret: str = "",
@@ -119,7 +122,7 @@ def organisation_create(
 
 
 @transaction.atomic(durable=True)
-def organisation_update(*, organisation: Organisation, acting_user: Any, **fields: Any) -> Organisation:
+def organisation_update(*, organisation: Organisation, acting_user: User, **fields: Any) -> Organisation:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
