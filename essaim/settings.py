@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "essaim.core",
     "essaim.organisations",
     "essaim.accounts",
+    "essaim.framework",
+    "essaim.catalogue",
+    "essaim.training",
+    "essaim.practice",
     "essaim.api",
 ]
 

@@ -13,9 +13,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from essaim.accounts.models import ApiToken, User
+from essaim.accounts.models import ApiToken
 from essaim.accounts.services import api_token_revoke
-from essaim.api.auth import authenticated
+from essaim.api.auth import auth_user, authenticated
 from essaim.api.schemas import (
     ApiTokenOut,
     DepartementOut,
@@ -27,6 +27,7 @@ from essaim.api.schemas import (
 )
 from essaim.organisations.models import Departement, Organisation, Region
 from essaim.organisations.selectors import organisation_list
+from essaim.training.api import router as training_router
 
 api = NinjaAPI(
     title="Essaim API",
@@ -84,18 +85,9 @@ def get_organisation(request: HttpRequest, slug: str):
 me = Router(tags=["Mon compte"], auth=authenticated)
 
 
-def _auth_user(request: HttpRequest) -> User:
-    """The person ninja authenticated for this request (`request.auth`, set by `authenticated`:
-    both ways in return a `User`)."""
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        raise AuthenticationError
-    return user
-
-
 @me.get("/me", response=MeOut, summary="La personne authentifiée")
 def get_me(request: HttpRequest):
-    user = _auth_user(request)
+    user = auth_user(request)
     assignments = user.role_assignments.active().select_related("organisation")
     org = (
         Organisation.objects.select_related("parent").filter(pk=user.organisation_id).first()
@@ -118,7 +110,7 @@ def get_me(request: HttpRequest):
 
 @me.get("/me/tokens", response=list[ApiTokenOut], summary="Mes jetons d’API")
 def list_my_tokens(request: HttpRequest):
-    return list(ApiToken.objects.filter(user=_auth_user(request)).order_by("-created_at"))
+    return list(ApiToken.objects.filter(user=auth_user(request)).order_by("-created_at"))
 
 
 @me.delete(
@@ -127,7 +119,7 @@ def list_my_tokens(request: HttpRequest):
     summary="Révoquer un jeton",
 )
 def revoke_my_token(request: HttpRequest, token_id: int):
-    user = _auth_user(request)
+    user = auth_user(request)
     token = get_object_or_404(ApiToken, pk=token_id)
     if not user.has_perm("accounts.revoke_apitoken", token):
         # Do not reveal that another person's token exists.
@@ -138,3 +130,4 @@ def revoke_my_token(request: HttpRequest, token_id: int):
 api.add_router("/", reference)
 api.add_router("/organisations", organisations)
 api.add_router("/", me)
+api.add_router("/", training_router)

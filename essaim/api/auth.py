@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
+
+if TYPE_CHECKING:
+    from essaim.accounts.models import User
 
 
 class PersonalTokenAuth(HttpBearer):
@@ -23,6 +27,17 @@ class PersonalTokenAuth(HttpBearer):
 
 class BrowserSessionAuth(SessionAuth):
     """The logged-in browser session (CSRF enforced on writes)."""
+
+
+def auth_user(request: HttpRequest) -> User:
+    """The person ninja authenticated for this request (`request.auth`, set by `authenticated`:
+    both ways in return a `User`)."""
+    from essaim.accounts.models import User
+
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise AuthenticationError
+    return user
 
 
 #: Either way in. Bearer first: integrations send no cookie.

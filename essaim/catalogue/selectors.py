@@ -1,0 +1,89 @@
+"""Reads about courses and the path: who may take what next, and why not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from essaim.catalogue.models import Course, CourseOutcome, Prerequisite
+
+
+@dataclass
+class Eligibility:
+    eligible: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def course_list(*, published_only: bool = True) -> QuerySet[Course]:
+    qs = Course.objects.all()
+    if published_only:
+        qs = qs.published()
+    return qs.prefetch_related(
+        Prefetch("outcomes", queryset=CourseOutcome.objects.select_related("competency", "level")),
+        Prefetch("prerequisites", queryset=Prerequisite.objects.select_related("required_course")),
+    ).order_by("position", "title")
+
+
+def _months_ago(months: int, *, today: dt.date) -> dt.date:
+    year, month = divmod(today.month - 1 - months, 12)
+    target_month = month + 1
+    target_year = today.year + year
+    day = min(today.day, 28)
+    return dt.date(target_year, target_month, day)
+
+
+def course_eligibility(
+    *,
+    user: Any,
+    course: Course,
+    completed_course_ids: set[int] | None = None,
+    practice_dates: list[dt.date] | None = None,
+) -> Eligibility:
+    """Whether `user` may register for `course`, with the reasons in plain language.
+
+    Completed courses and practice dates can be passed in when checking many courses at
+    once (the path page); otherwise they are read here.
+    """
+    from essaim.practice.models import PracticeEntry
+    from essaim.training.models import Completion
+
+    if completed_course_ids is None:
+        completed_course_ids = set(Completion.objects.filter(user=user).values_list("course_id", flat=True))
+    reasons: list[str] = []
+    groups: dict[int, list[Prerequisite]] = {}
+    for prerequisite in course.prerequisites.all():
+        groups.setdefault(prerequisite.group, []).append(prerequisite)
+    for _group, options in sorted(groups.items()):
+        if not any(option.required_course_id in completed_course_ids for option in options):
+            titles = [f"« {option.required_course.title} »" for option in options]
+            if len(titles) == 1:
+                reasons.append(_("Il faut d’abord avoir validé la formation %(title)s.") % {"title": titles[0]})
+            else:
+                reasons.append(
+                    _("Il faut d’abord avoir validé l’une de ces formations : %(titles)s.")
+                    % {"titles": ", ".join(titles)}
+                )
+    if course.min_practice_entries:
+        since = _months_ago(course.practice_window_months, today=timezone.localdate())
+        if practice_dates is None:
+            count = PracticeEntry.objects.filter(user=user, date__gte=since).count()
+        else:
+            count = sum(1 for day in practice_dates if day >= since)
+        if count < course.min_practice_entries:
+            reasons.append(
+                ngettext(
+                    "Il faut avoir animé au moins %(required)d atelier ces %(months)d derniers mois "
+                    "(vous en avez déclaré %(count)d dans votre journal de pratique).",
+                    "Il faut avoir animé au moins %(required)d ateliers ces %(months)d derniers mois "
+                    "(vous en avez déclaré %(count)d dans votre journal de pratique).",
+                    course.min_practice_entries,
+                )
+                % {"required": course.min_practice_entries, "months": course.practice_window_months, "count": count}
+            )
+    return Eligibility(eligible=not reasons, reasons=reasons)

@@ -1,0 +1,148 @@
+"""Sessions and registrations in the REST API (/api/v1/)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
+
+from essaim.api.auth import auth_user, authenticated
+from essaim.catalogue.models import Course
+from essaim.catalogue.selectors import course_list
+from essaim.core.exceptions import ServiceError
+from essaim.training.models import Registration
+from essaim.training.selectors import registration_list_for_user, session_detail, session_list
+from essaim.training.services import registration_cancel, registration_create, waitlist_position
+
+router = Router(tags=["Formations et sessions"])
+
+
+class CourseOut(Schema):
+    code: str
+    title: str
+    summary: str
+    duration_half_days: int
+    format: str
+    is_introduction: bool
+    prerequisites: list[str]
+
+    @staticmethod
+    def resolve_prerequisites(obj: Course) -> list[str]:
+        return [p.required_course.code for p in obj.prerequisites.all()]
+
+
+class SessionOut(Schema):
+    id: int
+    course_code: str = Field(..., alias="course.code")
+    course_title: str = Field(..., alias="course.title")
+    status: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    format: str
+    region_code: str | None = Field(None, alias="region_id")
+    capacity: int
+    seats_left: int
+    waiting_list_length: int
+
+    @staticmethod
+    def resolve_seats_left(obj: Any) -> int:
+        return max(obj.capacity - obj.seats_held, 0)
+
+    @staticmethod
+    def resolve_waiting_list_length(obj: Any) -> int:
+        return obj.waiting
+
+
+class RegistrationOut(Schema):
+    id: int
+    session_id: int
+    status: str
+    status_label: str
+    waiting_list_position: int | None
+    offered_until: dt.datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj: Registration) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_waiting_list_position(obj: Registration) -> int | None:
+        return waitlist_position(obj)
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str = ""
+
+
+@router.get("/courses", response=list[CourseOut], summary="Formations du catalogue")
+def list_courses(request: HttpRequest):
+    return list(course_list())
+
+
+@router.get("/sessions", response=list[SessionOut], summary="Sessions à venir")
+@paginate(PageNumberPagination, page_size=50)
+def list_sessions(
+    request: HttpRequest,
+    course: str = "",
+    region: str = "",
+    month: dt.date | None = None,
+    format: str = "",
+    seats_left: bool = False,
+):
+    return session_list(course_code=course, region=region, month=month, format=format, with_seats_left=seats_left)
+
+
+@router.get("/sessions/{session_id}", response={200: SessionOut, 404: ErrorOut}, summary="Une session")
+def get_session(request: HttpRequest, session_id: int):
+    from essaim.training.models import Session
+
+    try:
+        return session_detail(session_id=session_id)
+    except Session.DoesNotExist:
+        return Status(404, {"detail": _("Session introuvable.")})
+
+
+@router.post(
+    "/sessions/{session_id}/registrations",
+    response={201: RegistrationOut, 404: ErrorOut, 409: ErrorOut},
+    auth=authenticated,
+    summary="M’inscrire à une session",
+)
+def create_registration(request: HttpRequest, session_id: int):
+    from essaim.training.models import Session
+
+    session = Session.objects.visible().select_related("course").filter(pk=session_id).first()
+    if session is None:
+        return Status(404, {"detail": _("Session introuvable.")})
+    user = auth_user(request)
+    try:
+        registration = registration_create(session=session, agent=user, acting_user=user)
+    except ServiceError as exc:
+        return Status(409, {"detail": exc.message, "code": exc.code})
+    return Status(201, registration)
+
+
+@router.delete(
+    "/registrations/{registration_id}",
+    response={200: RegistrationOut, 404: ErrorOut, 409: ErrorOut},
+    auth=authenticated,
+    summary="Annuler mon inscription",
+)
+def cancel_registration(request: HttpRequest, registration_id: int):
+    user = auth_user(request)
+    registration = Registration.objects.filter(pk=registration_id, user=user).first()
+    if registration is None:  # another person's id: nothing revealed
+        return Status(404, {"detail": _("Inscription introuvable.")})
+    try:
+        return Status(200, registration_cancel(registration=registration, acting_user=user))
+    except ServiceError as exc:
+        return Status(409, {"detail": exc.message, "code": exc.code})
+
+
+@router.get("/me/registrations", response=list[RegistrationOut], auth=authenticated, summary="Mes inscriptions")
+def my_registrations(request: HttpRequest):
+    return list(registration_list_for_user(user=auth_user(request)))

@@ -1,0 +1,64 @@
+"""E-mails about registrations, in the person's language, with the calendar invitation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from essaim.training.ical import session_calendar
+from essaim.training.models import Registration
+from essaim.training.services import waitlist_position
+
+#: kind → (subject, whether the invitation is attached, whether it cancels)
+KINDS = {
+    "registration_booked": (lambda: _("Inscription confirmée : %(course)s"), True, False),
+    "registration_waitlisted": (lambda: _("Liste d’attente : %(course)s"), False, False),
+    "registration_requested": (lambda: _("Demande d’inscription reçue : %(course)s"), False, False),
+    "seat_offered": (lambda: _("Une place se libère : %(course)s"), False, False),
+    "offer_expired": (lambda: _("Place proposée expirée : %(course)s"), False, False),
+    "registration_cancelled": (lambda: _("Inscription annulée : %(course)s"), True, True),
+    "session_cancelled": (lambda: _("Session annulée : %(course)s"), True, True),
+}
+
+
+def registration_notify(*, registration_id: int, kind: str) -> bool:
+    """Send one transactional e-mail. Returns False when there is nothing to send."""
+    if kind not in KINDS:
+        return False
+    registration = (
+        Registration.objects.select_related("session__course", "session__lab", "user")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None or not registration.user.is_active:
+        return False
+    user = registration.user
+    session = registration.session
+    subject_factory, with_invitation, cancel = KINDS[kind]
+    with translation.override(user.preferred_language):
+        subject = subject_factory() % {"course": session.course.title}
+        body = render_to_string(
+            "training/email/registration.txt",
+            {
+                "kind": kind,
+                "registration": registration,
+                "session": session,
+                "user": user,
+                "position": waitlist_position(registration),
+                "url": settings.SITE_URL + reverse("training:detail", args=[session.pk]),
+            },
+        )
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[user.email])
+    if with_invitation and session.starts_at:
+        calendar = session_calendar(
+            session=session, slots=session.slots.all(), attendee_email=user.email, cancel=cancel
+        )
+        message.attach(
+            "invitation.ics", calendar, f"text/calendar; method={'CANCEL' if cancel else 'REQUEST'}; charset=utf-8"
+        )
+    message.send()
+    return True

@@ -1,0 +1,65 @@
+"""Reads about sessions: lists with seats left, one session, a person's registrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from essaim.training.models import Registration, Session
+
+
+def session_list(
+    *,
+    course_code: str = "",
+    region: str = "",
+    month: dt.date | None = None,
+    format: str = "",
+    with_seats_left: bool = False,
+    upcoming: bool = True,
+) -> QuerySet[Session]:
+    """Published sessions with `seats_held` and `waiting` annotated (one query for the page)."""
+    qs = (
+        Session.objects.visible()
+        .select_related("course", "organiser", "region", "lab")
+        .annotate(
+            seats_held=Coalesce(
+                Count("registrations", filter=Q(registrations__status__in=Registration.HOLDING)),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+            waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        )
+    )
+    if upcoming:
+        qs = qs.filter(status=Session.Status.PUBLISHED, starts_at__gte=timezone.now())
+    if course_code:
+        qs = qs.filter(course__code=course_code)
+    if region:
+        qs = qs.filter(region_id=region)
+    if month:
+        start = month.replace(day=1)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        qs = qs.filter(starts_at__date__gte=start, starts_at__date__lt=end)
+    if format:
+        qs = qs.filter(format=format)
+    if with_seats_left:
+        from django.db.models import F
+
+        qs = qs.filter(seats_held__lt=F("capacity"))
+    return qs.order_by("starts_at", "id")
+
+
+def session_detail(*, session_id: int) -> Session:
+    return session_list(upcoming=False).prefetch_related("slots", "trainers").get(pk=session_id)
+
+
+def registration_list_for_user(*, user: Any) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(user=user)
+        .select_related("session__course", "session__region")
+        .order_by("-session__starts_at", "-id")
+    )

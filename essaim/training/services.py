@@ -1,0 +1,449 @@
+"""Writes about sessions and registrations.
+
+Concurrency: every change to who holds a seat of a session takes the session's lock
+once, as late as possible, and then counts seats from the registrations — there is no
+stored counter to drift. On PostgreSQL the lock is the session row (SELECT … FOR UPDATE,
+bounded by lock_timeout); on SQLite, IMMEDIATE transactions already serialise writers.
+The unique constraint (session, user) is the backstop against a double submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from essaim.accounts.rules import acting_role
+from essaim.catalogue.selectors import course_eligibility
+from essaim.core.exceptions import ServiceError
+from essaim.core.services import audit_log
+from essaim.training.models import Registration, RegistrationEvent, Session
+
+Status = Registration.Status
+
+#: How long a freed seat is held for the next person on the waiting list.
+OFFER_HOURS = getattr(settings, "WAITLIST_OFFER_HOURS", 48)
+
+
+def _lock_session(session_id: int) -> Session:
+    """The one lock of a registration transaction, taken just before counting seats."""
+    return Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
+
+
+def _seats_held(session: Session) -> int:
+    return Registration.objects.filter(session=session, status__in=Registration.HOLDING).count()
+
+
+def _queue_ahead_exists(session: Session) -> bool:
+    return Registration.objects.filter(session=session, status__in=[Status.WAITLISTED, Status.OFFERED]).exists()
+
+
+def _next_queue_number(session: Session) -> int:
+    current = Registration.objects.filter(session=session).aggregate(top=Max("queue_number"))["top"]
+    return (current or 0) + 1
+
+
+def _set_status(
+    registration: Registration, status: str, *, actor: Any, note: str = "", fields: tuple[str, ...] = ()
+) -> None:
+    previous = registration.status if registration.pk else ""
+    registration.status = status
+    if registration.pk:
+        registration.save(update_fields=["status", "updated_at", *fields])
+    else:
+        registration.save()
+    RegistrationEvent.objects.create(
+        registration=registration,
+        from_status=previous,
+        to_status=status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note[:500],
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting, and so on; None when not waiting."""
+    if registration.status != Status.WAITLISTED or registration.queue_number is None:
+        return None
+    ahead = Registration.objects.filter(
+        session_id=registration.session_id, status=Status.WAITLISTED, queue_number__lt=registration.queue_number
+    ).count()
+    return ahead + 1
+
+
+def _check_can_register(*, session: Session, agent: Any, now: dt.datetime) -> None:
+    """Checks that need no lock. Raised errors change nothing."""
+    if session.status == Session.Status.CANCELLED:
+        raise ServiceError(_("Cette session a été annulée."), code="session_cancelled")
+    if session.status != Session.Status.PUBLISHED:
+        raise ServiceError(_("Cette session n’est pas ouverte aux inscriptions."), code="not_published")
+    if session.starts_at and session.starts_at <= now:
+        raise ServiceError(_("Cette session a déjà commencé."), code="started")
+    if session.signup_opens_at and now < session.signup_opens_at:
+        raise ServiceError(
+            _("Les inscriptions ouvrent le %(date)s.")
+            % {"date": timezone.localtime(session.signup_opens_at).strftime("%d/%m/%Y %H:%M")},
+            code="window_not_open",
+        )
+    if session.signup_closes_at and now >= session.signup_closes_at:
+        raise ServiceError(_("Les inscriptions à cette session sont closes."), code="window_closed")
+    if session.audience == Session.Audience.ORGANISATION and session.audience_organisation_id:
+        org = getattr(agent, "organisation", None)
+        if org is None or not org.is_within(session.audience_organisation):
+            raise ServiceError(
+                _("Cette session est réservée aux agents de %(org)s.") % {"org": session.audience_organisation},
+                code="audience",
+            )
+    if (
+        session.audience == Session.Audience.REGION
+        and session.audience_region_id
+        and agent.region_id != session.audience_region_id
+    ):
+        raise ServiceError(
+            _("Cette session est réservée aux agents de la région %(region)s.") % {"region": session.audience_region},
+            code="audience",
+        )
+    eligibility = course_eligibility(user=agent, course=session.course)
+    if not eligibility.eligible:
+        raise ServiceError(" ".join(eligibility.reasons), code="prerequisites")
+    if session.starts_at and session.ends_at:
+        overlapping = (
+            Registration.objects.filter(user=agent, status__in=Registration.ACTIVE)
+            .exclude(session=session)
+            .filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+            .select_related("session__course")
+            .first()
+        )
+        if overlapping:
+            raise ServiceError(
+                _("Vous êtes déjà inscrit à « %(other)s » aux mêmes dates.") % {"other": overlapping.session},
+                code="overlap",
+            )
+
+
+@transaction.atomic(durable=True)
+def registration_create(*, session: Session, agent: Any, acting_user: Any) -> Registration:
+    """Sign `agent` up: booked if a seat is free and nobody waits, else waitlisted; a
+    request when the organiser approves registrations."""
+    now = timezone.now()
+    _check_can_register(session=session, agent=agent, now=now)
+
+    session = _lock_session(session.pk)
+    if session.status != Session.Status.PUBLISHED:  # cancelled while we were checking
+        raise ServiceError(_("Cette session a été annulée."), code="session_cancelled")
+    registration = Registration.objects.filter(session=session, user=agent).first()
+    if registration is not None and registration.status in Registration.ACTIVE:
+        raise ServiceError(_("Vous êtes déjà inscrit à cette session."), code="duplicate")
+    if registration is None:
+        registration = Registration(session=session, user=agent)
+
+    if session.approval_mode == Session.ApprovalMode.ORGANISER:
+        status = Status.REQUESTED
+        registration.queue_number = None
+    elif _seats_held(session) < session.capacity and not _queue_ahead_exists(session):
+        status = Status.BOOKED
+        registration.queue_number = None
+    else:
+        status = Status.WAITLISTED
+        registration.queue_number = _next_queue_number(session)
+    registration.offered_until = None
+    try:
+        with transaction.atomic():
+            _set_status(registration, status, actor=acting_user, fields=("queue_number", "offered_until"))
+    except IntegrityError as exc:  # the same person's other request won the race
+        raise ServiceError(_("Vous êtes déjà inscrit à cette session."), code="duplicate") from exc
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, registration),
+        action="training.registration.create",
+        target=registration,
+        summary=registration.get_status_display(),
+    )
+    _notify_on_commit(registration, "registration_" + status)
+    return registration
+
+
+def _cancellation_allowed(registration: Registration, *, now: dt.datetime) -> None:
+    session = registration.session
+    if registration.status not in Registration.ACTIVE:
+        raise ServiceError(_("Cette inscription n’est plus active."), code="inactive")
+    if (
+        registration.status == Status.BOOKED
+        and session.starts_at
+        and now > session.starts_at - dt.timedelta(hours=session.cancellation_cutoff_hours)
+    ):
+        raise ServiceError(
+            _(
+                "Il est trop tard pour annuler en ligne (au plus tard %(hours)d heures avant le début) : "
+                "contactez l’organisateur."
+            )
+            % {"hours": session.cancellation_cutoff_hours},
+            code="cutoff",
+        )
+
+
+@transaction.atomic(durable=True)
+def registration_cancel(
+    *, registration: Registration, acting_user: Any, by_organiser: bool = False, note: str = ""
+) -> Registration:
+    """Cancel a registration; a freed seat is offered to the next person once this commits."""
+    session = _lock_session(registration.session_id)
+    registration = Registration.objects.select_related("session").get(pk=registration.pk)
+    registration.session = session
+    if not by_organiser:
+        _cancellation_allowed(registration, now=timezone.now())
+    elif registration.status not in Registration.ACTIVE:
+        raise ServiceError(_("Cette inscription n’est plus active."), code="inactive")
+    freed = registration.status in Registration.HOLDING
+    registration.offered_until = None
+    _set_status(
+        registration,
+        Status.CANCELLED_BY_ORGANISER if by_organiser else Status.CANCELLED,
+        actor=acting_user,
+        note=note,
+        fields=("offered_until",),
+    )
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, registration),
+        action="training.registration.cancel",
+        target=registration,
+        summary=note or registration.get_status_display(),
+    )
+    _notify_on_commit(registration, "registration_cancelled")
+    if freed:
+        _offer_on_commit(session.pk)
+    return registration
+
+
+def _offer_on_commit(session_id: int) -> None:
+    from essaim.training.tasks import offer_freed_seats
+
+    transaction.on_commit(lambda: offer_freed_seats(session_id))
+
+
+def _notify_on_commit(registration: Registration, kind: str) -> None:
+    from essaim.training.tasks import notify_registration
+
+    registration_id = registration.pk
+    transaction.on_commit(lambda: notify_registration(registration_id, kind))
+
+
+@transaction.atomic(durable=True)
+def session_offer_freed_seats(*, session_id: int, now: dt.datetime | None = None) -> list[Registration]:
+    """Expire stale offers, then offer each free seat to the next person waiting, in order.
+
+    Runs when a cancellation commits, and periodically as a backup sweep.
+    """
+    now = now or timezone.now()
+    session = _lock_session(session_id)
+    expired = list(
+        Registration.objects.filter(session=session, status=Status.OFFERED, offered_until__lte=now).order_by(
+            "queue_number"
+        )
+    )
+    for registration in expired:
+        registration.offered_until = None
+        _set_status(
+            registration,
+            Status.OFFER_EXPIRED,
+            actor=None,
+            note=_("Délai de réponse dépassé"),
+            fields=("offered_until",),
+        )
+        _notify_on_commit(registration, "offer_expired")
+    if session.status != Session.Status.PUBLISHED or (session.starts_at and session.starts_at <= now):
+        return []
+    free = session.capacity - _seats_held(session)
+    if free <= 0:
+        return []
+    offered = list(
+        Registration.objects.filter(session=session, status=Status.WAITLISTED).order_by("queue_number")[:free]
+    )
+    deadline = now + dt.timedelta(hours=OFFER_HOURS)
+    if session.starts_at:
+        deadline = min(deadline, session.starts_at)
+    for registration in offered:
+        registration.offered_until = deadline
+        _set_status(registration, Status.OFFERED, actor=None, note=_("Place libérée"), fields=("offered_until",))
+        audit_log(
+            actor=None,
+            role="system",
+            action="training.registration.offer",
+            target=registration,
+            summary=_("Place proposée jusqu’au %(date)s")
+            % {"date": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")},
+        )
+        _notify_on_commit(registration, "seat_offered")
+    return offered
+
+
+@transaction.atomic(durable=True)
+def registration_accept_offer(*, registration: Registration, acting_user: Any) -> Registration:
+    _lock_session(registration.session_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status != Status.OFFERED:
+        raise ServiceError(_("Aucune place ne vous est proposée pour cette session."), code="no_offer")
+    if registration.offered_until and registration.offered_until <= timezone.now():
+        raise ServiceError(_("Le délai pour accepter cette place est dépassé."), code="offer_expired")
+    registration.offered_until = None
+    _set_status(registration, Status.BOOKED, actor=acting_user, note=_("Place acceptée"), fields=("offered_until",))
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, registration),
+        action="training.registration.accept_offer",
+        target=registration,
+    )
+    _notify_on_commit(registration, "registration_booked")
+    return registration
+
+
+def sessions_with_pending_offers(*, now: dt.datetime | None = None) -> list[int]:
+    """Sessions the periodic sweep must look at: stale offers, or free seats with people waiting."""
+    now = now or timezone.now()
+    stale = set(
+        Registration.objects.filter(status=Status.OFFERED, offered_until__lte=now).values_list("session_id", flat=True)
+    )
+    waiting = set(
+        Registration.objects.filter(status=Status.WAITLISTED, session__status=Session.Status.PUBLISHED)
+        .filter(Q(session__starts_at__isnull=True) | Q(session__starts_at__gt=now))
+        .values_list("session_id", flat=True)
+    )
+    return sorted(stale | waiting)
+
+
+SESSION_FIELDS = {
+    "min_seats",
+    "signup_opens_at",
+    "signup_closes_at",
+    "approval_mode",
+    "cancellation_cutoff_hours",
+    "audience",
+    "audience_organisation",
+    "audience_region",
+    "format",
+    "venue",
+    "address",
+    "lab",
+    "remote_url",
+    "region",
+    "departement",
+    "description",
+}
+
+
+@transaction.atomic(durable=True)
+def session_create(
+    *,
+    course: Any,
+    organiser: Any,
+    slots: list[tuple[dt.datetime, dt.datetime]],
+    capacity: int,
+    acting_user: Any,
+    trainers: list[Any] | None = None,
+    publish: bool = False,
+    **fields: Any,
+) -> Session:
+    """Schedule a session of a catalogue course. Slots are half-days (start, end)."""
+    from essaim.training.models import SessionSlot
+
+    unknown = set(fields) - SESSION_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown session fields: {sorted(unknown)}")
+    if not slots:
+        raise ServiceError(_("Une session comporte au moins une demi-journée."))
+    ordered = sorted(slots)
+    for start, end in ordered:
+        if end <= start:
+            raise ServiceError(_("Chaque demi-journée doit finir après avoir commencé."))
+    for (_s1, end1), (start2, _e2) in itertools.pairwise(ordered):
+        if start2 < end1:
+            raise ServiceError(_("Deux demi-journées se chevauchent."))
+    if publish and ordered[0][0] <= timezone.now():
+        raise ServiceError(_("On ne publie pas une session dont les dates sont passées."))
+    if capacity < 1:
+        raise ServiceError(_("Une session a au moins une place."))
+    if fields.get("min_seats", 0) > capacity:
+        raise ServiceError(_("Le minimum de participants dépasse le nombre de places."))
+    fields.setdefault("format", course.format)
+    session = Session.objects.create(
+        course=course,
+        organiser=organiser,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        capacity=capacity,
+        status=Session.Status.PUBLISHED if publish else Session.Status.DRAFT,
+        starts_at=ordered[0][0],
+        ends_at=ordered[-1][1],
+        **fields,
+    )
+    SessionSlot.objects.bulk_create([SessionSlot(session=session, starts_at=s, ends_at=e) for s, e in ordered])
+    if trainers:
+        session.trainers.set(trainers)
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, organiser),
+        action="training.session.create",
+        target=session,
+        summary=_("Session programmée"),
+        changes={"capacity": capacity, "slots": len(ordered), "published": publish},
+    )
+    return session
+
+
+@transaction.atomic(durable=True)
+def session_set_capacity(*, session: Session, capacity: int, acting_user: Any) -> Session:
+    session = _lock_session(session.pk)
+    held = _seats_held(session)
+    if capacity < held:
+        raise ServiceError(
+            _("Impossible de descendre à %(capacity)d places : %(held)d personnes ont déjà une place.")
+            % {"capacity": capacity, "held": held},
+            code="below_booked",
+        )
+    if capacity < session.min_seats:
+        raise ServiceError(_("Le nombre de places ne peut pas être inférieur au minimum de participants."))
+    previous = session.capacity
+    session.capacity = capacity
+    session.save(update_fields=["capacity", "updated_at"])
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session.organiser),
+        action="training.session.capacity",
+        target=session,
+        changes={"capacity": [previous, capacity]},
+    )
+    if capacity > previous:
+        _offer_on_commit(session.pk)
+    return session
+
+
+@transaction.atomic(durable=True)
+def session_cancel(*, session: Session, acting_user: Any, reason: str) -> Session:
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Indiquez la raison de l’annulation : elle est envoyée aux inscrits."))
+    session = _lock_session(session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise ServiceError(_("Cette session est déjà annulée."))
+    session.status = Session.Status.CANCELLED
+    session.cancellation_reason = reason
+    session.ical_sequence += 1
+    session.save(update_fields=["status", "cancellation_reason", "ical_sequence", "updated_at"])
+    for registration in Registration.objects.filter(session=session, status__in=Registration.ACTIVE):
+        registration.offered_until = None
+        _set_status(registration, Status.SESSION_CANCELLED, actor=acting_user, note=reason, fields=("offered_until",))
+        _notify_on_commit(registration, "session_cancelled")
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session.organiser),
+        action="training.session.cancel",
+        target=session,
+        summary=reason,
+    )
+    return session

@@ -1,0 +1,34 @@
+"""Background jobs of the training lifecycle (Huey)."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger(__name__)
+
+
+@db_task(retries=3, retry_delay=5)
+def offer_freed_seats(session_id: int) -> None:
+    from essaim.training.services import session_offer_freed_seats
+
+    session_offer_freed_seats(session_id=session_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_waiting_lists() -> None:
+    """Backup for the on-commit promotion: expire stale offers and fill free seats."""
+    from essaim.training.services import session_offer_freed_seats, sessions_with_pending_offers
+
+    for session_id in sessions_with_pending_offers():
+        session_offer_freed_seats(session_id=session_id)
+
+
+@db_task(retries=3, retry_delay=30)
+def notify_registration(registration_id: int, kind: str) -> None:
+    """E-mail the person about their registration (with its iCalendar invitation)."""
+    from essaim.training.notifications import registration_notify
+
+    registration_notify(registration_id=registration_id, kind=kind)
