@@ -24,7 +24,7 @@ def _org_of(obj: Any) -> Any:
         return None
     if obj.__class__.__name__ == "Organisation":
         return obj
-    return getattr(obj, "organisation", None)
+    return getattr(obj, "organisation", None) or getattr(obj, "organiser", None)
 
 
 @rules.predicate
@@ -110,6 +110,40 @@ rules.add_perm("accounts.view_apitoken", is_authenticated & (owns | is_programme
 rules.add_perm("accounts.revoke_apitoken", is_authenticated & (owns | is_programme_admin))
 
 
+# Training -----------------------------------------------------------------------------
+@rules.predicate
+def is_organiser_of_session(user: Any, session: Any) -> bool:
+    """Organisers (or lab coordinators) of the organisation running the session, or above it."""
+    organiser = getattr(session, "organiser", None)
+    return is_organiser_of(user, organiser) or is_lab_coordinator_of(user, organiser)
+
+
+@rules.predicate
+def is_trainer_of_session(user: Any, session: Any) -> bool:
+    return session is not None and session.trainers.filter(pk=user.pk).exists()
+
+
+rules.add_perm("training.manage_session", is_authenticated & (is_programme_admin | is_organiser_of_session))
+rules.add_perm(
+    "training.take_attendance",
+    is_authenticated & (is_programme_admin | is_organiser_of_session | is_trainer_of_session),
+)
+
+
+# Practice log -------------------------------------------------------------------------
+@rules.predicate
+def is_staff_of_entry_author(user: Any, entry: Any) -> bool:
+    author = getattr(entry, "user", None)
+    return is_staff_of_organisation(user, getattr(author, "organisation", None))
+
+
+rules.add_perm("practice.view_entry", is_authenticated & (owns | is_programme_admin | is_staff_of_entry_author))
+rules.add_perm(
+    "practice.confirm_entry",
+    is_authenticated & ~owns & (is_programme_admin | is_trainer | is_staff_of_entry_author),
+)
+
+
 def acting_role(user: Any, obj: Any = None) -> str:
     """In which capacity `user` acts on `obj`, for the audit log."""
     if user is None:
@@ -125,4 +159,6 @@ def acting_role(user: Any, obj: Any = None) -> str:
             return Role.LAB_COORDINATOR.value
         if is_partner_of(user, obj):
             return Role.PARTNER.value
+        if obj.__class__.__name__ == "Session" and is_trainer_of_session(user, obj):
+            return Role.TRAINER.value
     return "agent" if is_authenticated(user) else "visitor"

@@ -175,6 +175,10 @@ class Registration(models.Model):
 
     #: Statuses that hold one of the session's seats.
     HOLDING = frozenset({Status.BOOKED, Status.OFFERED})
+    #: Statuses set when a session is closed, from its attendance.
+    ATTENDANCE_STATUSES = frozenset(
+        {Status.ATTENDED, Status.PARTIALLY_ATTENDED, Status.ABSENT, Status.NO_SHOW, Status.COMPLETED}
+    )
     #: Statuses of a person still in the running for this session.
     ACTIVE = frozenset({Status.REQUESTED, Status.BOOKED, Status.WAITLISTED, Status.OFFERED})
 
