@@ -25,6 +25,7 @@ from essaim.api.schemas import (
     RegionOut,
     RoleOut,
 )
+from essaim.framework.api import router as framework_router
 from essaim.organisations.models import Departement, Organisation, Region
 from essaim.organisations.selectors import organisation_list
 from essaim.training.api import router as training_router
@@ -131,3 +132,4 @@ api.add_router("/", reference)
 api.add_router("/organisations", organisations)
 api.add_router("/", me)
 api.add_router("/", training_router)
+api.add_router("/", framework_router)

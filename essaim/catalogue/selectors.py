@@ -87,3 +87,57 @@ def course_eligibility(
                 % {"required": course.min_practice_entries, "months": course.practice_window_months, "count": count}
             )
     return Eligibility(eligible=not reasons, reasons=reasons)
+
+
+@dataclass
+class PathStep:
+    course: Course
+    completed_at: dt.datetime | None = None
+    eligibility: Eligibility | None = None
+    upcoming_sessions: int = 0
+
+    @property
+    def state(self) -> str:
+        if self.completed_at:
+            return "completed"
+        if self.eligibility is None:
+            return "visitor"
+        return "open" if self.eligibility.eligible else "locked"
+
+
+def learning_path(*, user: Any, courses: list[Course] | None = None) -> list[PathStep]:
+    """Every published course in path order, with what the person has done and may take
+    next — in a fixed number of queries whatever the number of courses."""
+    from django.db.models import Count
+
+    from essaim.practice.models import PracticeEntry
+    from essaim.training.models import Completion, Session
+
+    if courses is None:
+        courses = list(course_list())
+    counts = dict(
+        Session.objects.filter(course__in=courses, status=Session.Status.PUBLISHED, starts_at__gte=timezone.now())
+        .values("course_id")
+        .annotate(n=Count("id"))
+        .values_list("course_id", "n")
+    )
+    if user is None:
+        return [PathStep(course=c, upcoming_sessions=counts.get(c.pk, 0)) for c in courses]
+    completed: dict[int, dt.datetime] = {}
+    for course_id, completed_at in Completion.objects.filter(user=user).values_list("course_id", "completed_at"):
+        completed.setdefault(course_id, completed_at)
+    practice_dates = list(PracticeEntry.objects.filter(user=user).values_list("date", flat=True))
+    steps = []
+    for course in courses:
+        eligibility = course_eligibility(
+            user=user, course=course, completed_course_ids=set(completed), practice_dates=practice_dates
+        )
+        steps.append(
+            PathStep(
+                course=course,
+                completed_at=completed.get(course.pk),
+                eligibility=eligibility,
+                upcoming_sessions=counts.get(course.pk, 0),
+            )
+        )
+    return steps

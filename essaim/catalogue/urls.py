@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from essaim.catalogue import views
 
 app_name = "catalogue"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.path_view, name="path"),
+    path("<slug:code>/", views.course_detail, name="detail"),
+]

@@ -19,6 +19,7 @@ KINDS = {
     "registration_waitlisted": (lambda: _("Liste d’attente : %(course)s"), False, False),
     "registration_requested": (lambda: _("Demande d’inscription reçue : %(course)s"), False, False),
     "seat_offered": (lambda: _("Une place se libère : %(course)s"), False, False),
+    "registration_declined": (lambda: _("Demande d’inscription refusée : %(course)s"), False, False),
     "offer_expired": (lambda: _("Place proposée expirée : %(course)s"), False, False),
     "registration_cancelled": (lambda: _("Inscription annulée : %(course)s"), True, True),
     "session_cancelled": (lambda: _("Session annulée : %(course)s"), True, True),

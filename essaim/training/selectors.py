@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -58,8 +58,21 @@ def session_detail(*, session_id: int) -> Session:
 
 
 def registration_list_for_user(*, user: Any) -> QuerySet[Registration]:
+    """The person's registrations, each with `people_ahead` on its waiting list (one query)."""
+    ahead = (
+        Registration.objects.filter(
+            session=OuterRef("session"),
+            status=Registration.Status.WAITLISTED,
+            queue_number__lt=OuterRef("queue_number"),
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
         Registration.objects.filter(user=user)
         .select_related("session__course", "session__region")
+        .annotate(people_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
         .order_by("-session__starts_at", "-id")
     )

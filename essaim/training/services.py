@@ -77,7 +77,7 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def _check_can_register(*, session: Session, agent: Any, now: dt.datetime) -> None:
+def _check_can_register(*, session: Session, agent: Any, now: dt.datetime, leaving: int | None = None) -> None:
     """Checks that need no lock. Raised errors change nothing."""
     if session.status == Session.Status.CANCELLED:
         raise ServiceError(_("Cette session a été annulée."), code="session_cancelled")
@@ -116,6 +116,7 @@ def _check_can_register(*, session: Session, agent: Any, now: dt.datetime) -> No
         overlapping = (
             Registration.objects.filter(user=agent, status__in=Registration.ACTIVE)
             .exclude(session=session)
+            .exclude(session_id=leaving)
             .filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
             .select_related("session__course")
             .first()
@@ -131,10 +132,12 @@ def _check_can_register(*, session: Session, agent: Any, now: dt.datetime) -> No
 def registration_create(*, session: Session, agent: Any, acting_user: Any) -> Registration:
     """Sign `agent` up: booked if a seat is free and nobody waits, else waitlisted; a
     request when the organiser approves registrations."""
-    now = timezone.now()
-    _check_can_register(session=session, agent=agent, now=now)
+    _check_can_register(session=session, agent=agent, now=timezone.now())
+    return _register_locked(session=_lock_session(session.pk), agent=agent, acting_user=acting_user)
 
-    session = _lock_session(session.pk)
+
+def _register_locked(*, session: Session, agent: Any, acting_user: Any) -> Registration:
+    """The seat decision, inside a transaction that holds `session`'s lock."""
     if session.status != Session.Status.PUBLISHED:  # cancelled while we were checking
         raise ServiceError(_("Cette session a été annulée."), code="session_cancelled")
     registration = Registration.objects.filter(session=session, user=agent).first()
@@ -447,3 +450,82 @@ def session_cancel(*, session: Session, acting_user: Any, reason: str) -> Sessio
         summary=reason,
     )
     return session
+
+
+@transaction.atomic(durable=True)
+def registration_approve(*, registration: Registration, acting_user: Any) -> Registration:
+    """The organiser accepts a request: a seat if one is free and nobody waits, else the waiting list."""
+    session = _lock_session(registration.session_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status != Status.REQUESTED:
+        raise ServiceError(_("Cette demande a déjà été traitée."), code="not_requested")
+    if _seats_held(session) < session.capacity and not _queue_ahead_exists(session):
+        status = Status.BOOKED
+    else:
+        status = Status.WAITLISTED
+        registration.queue_number = _next_queue_number(session)
+    _set_status(registration, status, actor=acting_user, note=_("Demande acceptée"), fields=("queue_number",))
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session),
+        action="training.registration.approve",
+        target=registration,
+        summary=registration.get_status_display(),
+    )
+    _notify_on_commit(registration, "registration_" + status)
+    return registration
+
+
+@transaction.atomic(durable=True)
+def registration_decline(*, registration: Registration, acting_user: Any, reason: str) -> Registration:
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Indiquez la raison du refus : elle est transmise à la personne."))
+    session = _lock_session(registration.session_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status != Status.REQUESTED:
+        raise ServiceError(_("Cette demande a déjà été traitée."), code="not_requested")
+    _set_status(registration, Status.DECLINED, actor=acting_user, note=reason)
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session),
+        action="training.registration.decline",
+        target=registration,
+        summary=reason,
+    )
+    _notify_on_commit(registration, "registration_declined")
+    return registration
+
+
+@transaction.atomic(durable=True)
+def registration_move(*, registration: Registration, to_session: Session, acting_user: Any) -> Registration:
+    """Move someone to another session of the same course, all or nothing: the new place
+    follows the usual seat rules, the old one is closed as moved and its seat offered on."""
+    registration = Registration.objects.select_related("session", "user").get(pk=registration.pk)
+    if to_session.course_id != registration.session.course_id:
+        raise ServiceError(_("On ne transfère que vers une session de la même formation."), code="other_course")
+    if to_session.pk == registration.session_id:
+        raise ServiceError(_("La personne est déjà inscrite à cette session."), code="same_session")
+    _check_can_register(
+        session=to_session, agent=registration.user, now=timezone.now(), leaving=registration.session_id
+    )
+    # Both locks, always in the same order, so two opposite moves cannot deadlock.
+    locked = {pk: _lock_session(pk) for pk in sorted({registration.session_id, to_session.pk})}
+    old_session, new_session = locked[registration.session_id], locked[to_session.pk]
+    current = Registration.objects.select_related("user").get(pk=registration.pk)
+    if current.status not in Registration.ACTIVE:
+        raise ServiceError(_("Cette inscription n’est plus active."), code="inactive")
+    freed = current.status in Registration.HOLDING
+    current.offered_until = None
+    _set_status(current, Status.MOVED, actor=acting_user, note=str(new_session), fields=("offered_until",))
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, old_session),
+        action="training.registration.move",
+        target=current,
+        summary=str(new_session),
+    )
+    moved = _register_locked(session=new_session, agent=current.user, acting_user=acting_user)
+    if freed:
+        _offer_on_commit(old_session.pk)
+    return moved

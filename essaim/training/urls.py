@@ -5,5 +5,10 @@ from essaim.training import views
 app_name = "training"
 
 urlpatterns = [
+    path("", views.session_list_view, name="list"),
+    path("mes-inscriptions/", views.my_registrations_view, name="mine"),
     path("<int:pk>/", views.session_detail_view, name="detail"),
+    path("<int:pk>/inscription/", views.registration_create_view, name="register"),
+    path("inscriptions/<int:pk>/annuler/", views.registration_cancel_view, name="cancel"),
+    path("inscriptions/<int:pk>/accepter/", views.registration_accept_offer_view, name="accept-offer"),
 ]

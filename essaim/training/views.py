@@ -1,17 +1,214 @@
+"""Public pages of sessions, and an agent's own registrations.
+
+The registration rules live in services.py: these views only find the objects, call one
+service, and show its refusals (ServiceError) as messages.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from essaim.training.models import Session
-from essaim.training.selectors import session_detail
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from essaim.catalogue.selectors import course_eligibility
+from essaim.core.exceptions import ServiceError
+from essaim.core.typing import AuthenticatedHttpRequest
+from essaim.training.forms import SessionFilterForm
+from essaim.training.models import Registration, Session
+from essaim.training.selectors import registration_list_for_user, session_detail, session_list
+from essaim.training.services import (
+    registration_accept_offer,
+    registration_cancel,
+    registration_create,
+    waitlist_position,
+)
+
+Status = Registration.Status
+PAGE_SIZE = 20
+
+
+def _seats_left(session: Any) -> int:
+    return max(session.capacity - session.seats_held, 0)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _registered_message(registration: Registration) -> str:
+    if registration.status == Status.BOOKED:
+        return _("Vous êtes inscrit à cette session. Une invitation pour votre agenda vous est envoyée par e-mail.")
+    if registration.status == Status.WAITLISTED:
+        return _("Session complète : vous êtes n° %(position)d sur la liste d’attente.") % {
+            "position": waitlist_position(registration) or 1
+        }
+    if registration.status == Status.REQUESTED:
+        return _("Votre demande d’inscription est transmise à l’organisateur, qui vous répondra par e-mail.")
+    return _("Votre inscription est enregistrée : %(status)s.") % {"status": registration.get_status_display()}
+
+
+def session_list_view(request: HttpRequest) -> HttpResponse:
+    form = SessionFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply; errors are shown next to their field
+    page = Paginator(session_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
+    sessions = list(page.object_list)
+    my_status: dict[int, str] = {}
+    if request.user.is_authenticated and sessions:
+        my_status = dict(
+            registration_list_for_user(user=request.user)
+            .filter(session__in=sessions, status__in=Registration.ACTIVE)
+            .values_list("session_id", "status")
+        )
+    rows = [
+        {
+            "session": session,
+            "seats_left": _seats_left(session),
+            "my_status": Status(my_status[session.pk]).label if session.pk in my_status else "",
+        }
+        for session in sessions
+    ]
+    return render(
+        request,
+        "training/session_list.html",
+        {"form": form, "page_obj": page, "rows": rows, "page_title": _("Sessions de formation")},
+    )
 
 
 def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         session = session_detail(session_id=pk)
     except Session.DoesNotExist:
-        from django.http import Http404
-
         raise Http404 from None
-    return render(request, "training/session_detail.html", {"session": session, "page_title": str(session)})
+    registration = None
+    position = None
+    reasons: list[str] = []
+    can_register = False
+    user = request.user
+    if user.is_authenticated:
+        registration = registration_list_for_user(user=user).filter(session=session).first()
+        if registration is not None and registration.status == Status.WAITLISTED:
+            position = waitlist_position(registration)
+        active = registration is not None and registration.status in Registration.ACTIVE
+        if not active and session.status == Session.Status.PUBLISHED:
+            eligibility = course_eligibility(user=user, course=session.course)
+            reasons = eligibility.reasons
+            can_register = eligibility.eligible
+    show_remote_link = bool(session.remote_url) and (
+        (registration is not None and registration.status == Status.BOOKED)
+        or user.has_perm("training.take_attendance", session)
+    )
+    return render(
+        request,
+        "training/session_detail.html",
+        {
+            "session": session,
+            "slots": list(session.slots.all()),
+            "trainers": list(session.trainers.all()),
+            "seats_left": _seats_left(session),
+            "registration": registration,
+            "is_active": registration is not None and registration.status in Registration.ACTIVE,
+            "position": position,
+            "reasons": reasons,
+            "can_register": can_register,
+            "show_remote_link": show_remote_link,
+            "login_url": f"{reverse('accounts:login')}?{urlencode({'next': request.path})}",
+            "page_title": str(session.course),
+            "breadcrumb_data": {
+                "links": [{"url": reverse("training:list"), "title": _("Sessions de formation")}],
+                "current": session.course.title,
+                "root_dir": "",
+            },
+        },
+    )
+
+
+@require_POST
+def registration_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    detail_url = reverse("training:detail", args=[pk])
+    if not request.user.is_authenticated:
+        return redirect_to_login(detail_url)
+    session = get_object_or_404(Session.objects.visible().select_related("course"), pk=pk)
+    try:
+        registration = registration_create(session=session, agent=request.user, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _registered_message(registration))
+    return redirect(detail_url)
+
+
+def _own_registration(user: Any, pk: int) -> Registration:
+    """Only the person's own registration: another person's id is a 404, nothing revealed."""
+    return get_object_or_404(Registration.objects.select_related("session__course"), pk=pk, user=user)
+
+
+@require_POST
+def registration_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("training:mine"))
+    registration = _own_registration(request.user, pk)
+    next_url = _safe_next(request, reverse("training:detail", args=[registration.session_id]))
+    try:
+        registration_cancel(registration=registration, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Votre inscription à « %(course)s » est annulée.") % {"course": registration.session.course}
+        )
+    return redirect(next_url)
+
+
+@require_POST
+def registration_accept_offer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("training:mine"))
+    registration = _own_registration(request.user, pk)
+    next_url = _safe_next(request, reverse("training:detail", args=[registration.session_id]))
+    try:
+        registration_accept_offer(registration=registration, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Vous avez accepté la place : vous êtes inscrit à cette session."))
+    return redirect(next_url)
+
+
+@login_required
+def my_registrations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    upcoming: list[dict[str, Any]] = []
+    past: list[dict[str, Any]] = []
+    for registration in registration_list_for_user(user=request.user):
+        session = registration.session
+        row = {
+            "registration": registration,
+            "session": session,
+            "is_active": registration.status in Registration.ACTIVE,
+            "position": registration.people_ahead + 1 if registration.status == Status.WAITLISTED else None,
+        }
+        ended = session.ends_at is not None and session.ends_at <= now
+        (past if ended else upcoming).append(row)
+    upcoming.reverse()  # soonest first; the past stays most recent first
+    return render(
+        request,
+        "training/my_registrations.html",
+        {"upcoming": upcoming, "past": past, "page_title": _("Mes inscriptions")},
+    )

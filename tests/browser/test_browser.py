@@ -163,3 +163,28 @@ def test_skip_link_is_the_first_tab_stop_and_moves_to_the_content(page, console)
     )
     console.assert_no_csp_violation()
     console.assert_no_failed_resource()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_framework_page_is_accessible_and_its_accordions_open(page, console):
+    from essaim.framework.services import framework_load_seed
+
+    framework_load_seed()
+    page.goto("/referentiel/")
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Référentiel commun de compétences")
+
+    button = page.get_by_role("button", name="Animer un groupe de codéveloppement professionnel")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#competence-codeveloppement")).to_contain_text("Anime des séances de codéveloppement")
+    page.screenshot(path="/tmp/essaim-framework.png", full_page=True)
+
+    before_axe = len(console.errors)
+    results = Axe().run(page)
+    del console.errors[before_axe:]  # axe's own inline styles, blocked by the CSP
+    blocking = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
+    assert not blocking, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in blocking]
+    console.assert_no_csp_violation()
+    console.assert_no_failed_resource()

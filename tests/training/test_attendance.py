@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from essaim.core.exceptions import ServiceError
 from essaim.training.attendance import attendance_record, session_close

@@ -56,3 +56,22 @@ def test_organiser_sees_entries_of_their_people_only(agent, other_agent, organis
     theirs = _entry(other_agent)
     assert organiser.has_perm("practice.view_entry", mine)
     assert not organiser.has_perm("practice.view_entry", theirs)
+
+
+def test_practice_page_logs_an_entry_and_refuses_a_future_date(client, agent):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    assert client.get(reverse("practice:list")).status_code == 200
+    data = {
+        "date": (timezone.localdate() - dt.timedelta(days=2)).isoformat(),
+        "title": "Atelier",
+        "method": "Forum ouvert",
+        "participants": "12",
+    }
+    assert client.post(reverse("practice:list"), data).status_code == 302
+    assert agent.practice_entries.count() == 1
+    data["date"] = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    response = client.post(reverse("practice:list"), data)
+    assert response.status_code == 400 and "futur" in response.content.decode()
+    assert agent.practice_entries.count() == 1

@@ -246,3 +246,59 @@ def test_session_cancellation_cancels_everyone_and_bumps_the_calendar_sequence(
     assert calendars and "METHOD:CANCEL" in calendars[0][1] and "SEQUENCE:1" in calendars[0][1]
     with pytest.raises(ServiceError):
         _register(session, UserFactory())
+
+
+def test_organiser_approves_and_declines_requests(
+    intro_course, ministry, organiser, mailoutbox, django_capture_on_commit_callbacks
+):
+    from essaim.training.services import registration_approve, registration_decline
+
+    session = make_session(intro_course, ministry, capacity=1, approval_mode=Session.ApprovalMode.ORGANISER)
+    a, b, c = _agents(3)
+    ra, rb, rc = (_register(session, p) for p in (a, b, c))
+    assert {ra.status, rb.status, rc.status} == {S.REQUESTED}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert registration_approve(registration=ra, acting_user=organiser).status == S.BOOKED
+        assert registration_approve(registration=rb, acting_user=organiser).status == S.WAITLISTED
+        with pytest.raises(ServiceError):
+            registration_decline(registration=rc, acting_user=organiser, reason=" ")
+        assert (
+            registration_decline(registration=rc, acting_user=organiser, reason="Public non prioritaire").status
+            == S.DECLINED
+        )
+    with pytest.raises(ServiceError):
+        registration_approve(registration=rc, acting_user=organiser)
+    assert any("refusée" in m.subject for m in mailoutbox)
+
+
+def test_moving_someone_frees_their_seat_for_the_next_person(
+    intro_course, ministry, organiser, django_capture_on_commit_callbacks
+):
+    from essaim.training.services import registration_move
+
+    first = make_session(intro_course, ministry, capacity=1)
+    second = make_session(intro_course, ministry, capacity=1, days_ahead=90)
+    a, b = _agents(2)
+    ra, rb = _register(first, a), _register(first, b)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = registration_move(registration=ra, to_session=second, acting_user=organiser)
+    assert moved.session == second and moved.status == S.BOOKED
+    ra.refresh_from_db()
+    rb.refresh_from_db()
+    assert ra.status == S.MOVED and rb.status == S.OFFERED
+
+
+def test_a_move_that_cannot_land_changes_nothing(intro_course, ministry, organiser):
+    from essaim.training.services import registration_move
+
+    first = make_session(intro_course, ministry, capacity=1)
+    closed = make_session(intro_course, ministry, capacity=1, days_ahead=90)
+    Session.objects.filter(pk=closed.pk).update(signup_closes_at=timezone.now() - dt.timedelta(minutes=1))
+    closed.refresh_from_db()
+    agent = UserFactory()
+    registration = _register(first, agent)
+    with pytest.raises(ServiceError):
+        registration_move(registration=registration, to_session=closed, acting_user=organiser)
+    registration.refresh_from_db()
+    assert registration.status == S.BOOKED
+    assert not Registration.objects.filter(session=closed).exists()

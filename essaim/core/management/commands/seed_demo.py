@@ -170,9 +170,23 @@ class Command(BaseCommand):
         # Each service call is its own transaction; re-running picks up where it stopped.
         orgs = self._organisations()
         self._accounts(orgs)
+        self._programme()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):"))
         for email, _g, _u, _src, _org, _unit, role, scope in ACCOUNTS:
             self.stdout.write(f"  {email:45} {role or 'agent'}{' @ ' + scope if scope else ''}")
+
+    def _programme(self) -> None:
+        """The framework, the catalogue and a living programme of sessions."""
+        from essaim.catalogue.services import catalogue_load_seed
+        from essaim.framework.services import framework_load_seed
+        from essaim.training.demo import demo_programme_load
+
+        framework_load_seed()
+        catalogue_load_seed()
+        demo_programme_load(
+            agent=User.objects.get(email="agent@essaim.localhost"),
+            trainer=User.objects.get(email="formatrice@essaim.localhost"),
+        )
 
     def _organisations(self) -> dict[str, Organisation]:
         orgs = {org.slug: org for org in Organisation.objects.all()}
