@@ -62,6 +62,7 @@ def _past_session(course: Course, organiser: Organisation, region: str, people: 
         slot.starts_at -= shift
         slot.ends_at -= shift
         slot.save(update_fields=["starts_at", "ends_at"])
+    assert session.starts_at and session.ends_at  # set from the slots by session_create
     Session.objects.filter(pk=session.pk).update(starts_at=session.starts_at - shift, ends_at=session.ends_at - shift)
     session.refresh_from_db()
     registrations = list(session.registrations.order_by("id"))
@@ -102,7 +103,7 @@ def demo_programme_load(*, agent: User, trainer: User) -> dict[str, Any]:
                     "outcome": "Les propositions ont été priorisées en fin d’atelier.",
                 },
             )
-    upcoming = [
+    upcoming: list[tuple[Course, Organisation, str, int, int, dict[str, Any]]] = [
         (intro, ditp, "11", 21, 12, {"address": "20 avenue de Ségur, 75007 Paris"}),
         (intro, ti_lab, "53", 35, 3, {"venue": Session.Venue.LAB, "lab": ti_lab}),
         (intro, lab_aura, "84", 60, 14, {"venue": Session.Venue.LAB, "lab": lab_aura}),

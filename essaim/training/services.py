@@ -116,7 +116,7 @@ def _check_can_register(*, session: Session, agent: Any, now: dt.datetime, leavi
         overlapping = (
             Registration.objects.filter(user=agent, status__in=Registration.ACTIVE)
             .exclude(session=session)
-            .exclude(session_id=leaving)
+            .exclude(session_id__in=[leaving] if leaving else [])
             .filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
             .select_related("session__course")
             .first()

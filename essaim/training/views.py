@@ -202,7 +202,9 @@ def my_registrations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "registration": registration,
             "session": session,
             "is_active": registration.status in Registration.ACTIVE,
-            "position": registration.people_ahead + 1 if registration.status == Status.WAITLISTED else None,
+            "position": registration.people_ahead + 1  # type: ignore[attr-defined]  # annotated by the selector
+            if registration.status == Status.WAITLISTED
+            else None,
         }
         ended = session.ends_at is not None and session.ends_at <= now
         (past if ended else upcoming).append(row)
