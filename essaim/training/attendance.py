@@ -13,7 +13,7 @@ from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
 from essaim.training.models import Attendance, Completion, Registration, Session, SessionSlot
-from essaim.training.services import _set_status
+from essaim.training.services import _notify_on_commit, _set_status
 
 Status = Registration.Status
 PRESENT_STATUSES = frozenset({Attendance.Status.PRESENT, Attendance.Status.LATE})
@@ -102,6 +102,8 @@ def session_close(*, session: Session, acting_user: Any) -> list[Completion]:
         else:
             new_status = Status.NO_SHOW
         _set_status(registration, new_status, actor=acting_user, note=f"{rate} %")
+        if new_status == Status.COMPLETED:
+            _notify_on_commit(registration, "completed")
     session.status = Session.Status.DONE
     session.save(update_fields=["status", "updated_at"])
     audit_log(

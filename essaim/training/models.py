@@ -269,3 +269,24 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.course} ({self.completed_at:%Y-%m-%d})"
+
+
+class NotificationLog(models.Model):
+    """What was sent to whom, so periodic jobs send each message once.
+
+    `key` ties a reminder to the session start it announces: a rescheduled session gets
+    reminders for its new date, never a stale one for the old.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification envoyée")
+        verbose_name_plural = _("notifications envoyées")
+        constraints = [models.UniqueConstraint("registration", "kind", "key", name="notification_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind} {self.key}"

@@ -22,6 +22,10 @@ KINDS = {
     "registration_declined": (lambda: _("Demande d’inscription refusée : %(course)s"), False, False),
     "offer_expired": (lambda: _("Place proposée expirée : %(course)s"), False, False),
     "registration_cancelled": (lambda: _("Inscription annulée : %(course)s"), True, True),
+    "reminder_7_days": (lambda: _("Dans une semaine : %(course)s"), True, False),
+    "reminder_1_day": (lambda: _("Demain : %(course)s"), True, False),
+    "session_changed": (lambda: _("Session modifiée : %(course)s"), True, False),
+    "completed": (lambda: _("Formation validée : %(course)s"), False, False),
     "session_cancelled": (lambda: _("Session annulée : %(course)s"), True, True),
 }
 

@@ -529,3 +529,46 @@ def registration_move(*, registration: Registration, to_session: Session, acting
     if freed:
         _offer_on_commit(old_session.pk)
     return moved
+
+
+@transaction.atomic(durable=True)
+def session_reschedule(*, session: Session, slots: list[tuple[dt.datetime, dt.datetime]], acting_user: Any) -> Session:
+    """New dates: the invitations are updated (same UIDs, SEQUENCE + 1) and reminders will
+    follow the new date."""
+    from essaim.training.models import SessionSlot
+
+    ordered = sorted(slots)
+    if not ordered or any(end <= start for start, end in ordered):
+        raise ServiceError(_("Chaque demi-journée doit finir après avoir commencé."))
+    if any(start2 < end1 for (_s1, end1), (start2, _e2) in itertools.pairwise(ordered)):
+        raise ServiceError(_("Deux demi-journées se chevauchent."))
+    if ordered[0][0] <= timezone.now():
+        raise ServiceError(_("Les nouvelles dates doivent être dans le futur."))
+    session = _lock_session(session.pk)
+    if session.status != Session.Status.PUBLISHED and session.status != Session.Status.DRAFT:
+        raise ServiceError(_("Cette session ne peut plus être modifiée."))
+    existing = list(session.slots.order_by("starts_at"))
+    if len(existing) != len(ordered):
+        raise ServiceError(_("Gardez le même nombre de demi-journées (la présence est relevée par demi-journée)."))
+    for slot, (start, end) in zip(existing, ordered, strict=True):
+        slot.starts_at, slot.ends_at = start, end
+    # Two passes avoid a transient clash on the (session, starts_at) unique constraint.
+    far = dt.timedelta(days=36500)
+    for slot in existing:
+        SessionSlot.objects.filter(pk=slot.pk).update(starts_at=slot.starts_at + far, ends_at=slot.ends_at + far)
+    for slot in existing:
+        SessionSlot.objects.filter(pk=slot.pk).update(starts_at=slot.starts_at, ends_at=slot.ends_at)
+    before = (session.starts_at, session.ends_at)
+    session.starts_at, session.ends_at = ordered[0][0], ordered[-1][1]
+    session.ical_sequence += 1
+    session.save(update_fields=["starts_at", "ends_at", "ical_sequence", "updated_at"])
+    for registration in Registration.objects.filter(session=session, status__in=Registration.HOLDING):
+        _notify_on_commit(registration, "session_changed")
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session),
+        action="training.session.reschedule",
+        target=session,
+        changes={"starts_at": [before[0], session.starts_at], "ends_at": [before[1], session.ends_at]},
+    )
+    return session

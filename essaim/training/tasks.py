@@ -32,3 +32,14 @@ def notify_registration(registration_id: int, kind: str) -> None:
     from essaim.training.notifications import registration_notify
 
     registration_notify(registration_id=registration_id, kind=kind)
+
+
+@db_periodic_task(crontab(minute="*/30"))
+def send_reminders() -> None:
+    """Reminders 7 days and 1 day before; each sent once for a given session date."""
+    from essaim.training.notifications import registration_notify
+    from essaim.training.reminders import reminder_claim, reminders_due
+
+    for registration_id, kind, key in reminders_due():
+        if reminder_claim(registration_id=registration_id, kind=kind, key=key):
+            registration_notify(registration_id=registration_id, kind=kind)
