@@ -1,12 +1,13 @@
 from django.urls import path
 
-from essaim.training import views
+from essaim.training import scheduling, views
 
 app_name = "training"
 
 urlpatterns = [
     path("", views.session_list_view, name="list"),
     path("mes-inscriptions/", views.my_registrations_view, name="mine"),
+    path("programmer/", scheduling.session_schedule, name="schedule"),
     path("<int:pk>/", views.session_detail_view, name="detail"),
     path("<int:pk>/inscription/", views.registration_create_view, name="register"),
     path("inscriptions/<int:pk>/annuler/", views.registration_cancel_view, name="cancel"),
