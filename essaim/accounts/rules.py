@@ -74,7 +74,8 @@ def is_partner_of(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def is_self(user: Any, obj: Any) -> bool:
-    return obj is not None and getattr(obj, "pk", None) == getattr(user, "pk", object())
+    # Same class too: an organisation whose id happens to equal the user's is not "self".
+    return obj is not None and isinstance(obj, type(user)) and obj.pk == user.pk
 
 
 @rules.predicate
@@ -148,11 +149,13 @@ def acting_role(user: Any, obj: Any = None) -> str:
     """In which capacity `user` acts on `obj`, for the audit log."""
     if user is None:
         return "system"
+    # Acting on one's own record is acting as oneself, whatever other roles one holds
+    # (and it spares the role lookup on the hot sign-up path).
+    if obj is not None and (is_self(user, obj) or owns(user, obj)):
+        return "self"
     if roles.is_programme_admin(user):
         return Role.PROGRAMME_ADMIN.value
     if obj is not None:
-        if is_self(user, obj) or owns(user, obj):
-            return "self"
         if is_organiser_of(user, obj):
             return Role.ORGANISER.value
         if is_lab_coordinator_of(user, obj):

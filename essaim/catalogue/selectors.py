@@ -53,12 +53,13 @@ def course_eligibility(
     from essaim.practice.models import PracticeEntry
     from essaim.training.models import Completion
 
-    if completed_course_ids is None:
-        completed_course_ids = set(Completion.objects.filter(user=user).values_list("course_id", flat=True))
     reasons: list[str] = []
     groups: dict[int, list[Prerequisite]] = {}
     for prerequisite in course.prerequisites.all():
         groups.setdefault(prerequisite.group, []).append(prerequisite)
+    if groups and completed_course_ids is None:
+        completed_course_ids = set(Completion.objects.filter(user=user).values_list("course_id", flat=True))
+    completed_course_ids = completed_course_ids or set()
     for _group, options in sorted(groups.items()):
         if not any(option.required_course_id in completed_course_ids for option in options):
             titles = [f"« {option.required_course.title} »" for option in options]

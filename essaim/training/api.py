@@ -70,6 +70,8 @@ class RegistrationOut(Schema):
 
     @staticmethod
     def resolve_waiting_list_position(obj: Registration) -> int | None:
+        if obj.status == Registration.Status.WAITLISTED and hasattr(obj, "position_at_creation"):
+            return obj.position_at_creation
         return waitlist_position(obj)
 
 

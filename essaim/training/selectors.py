@@ -5,11 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from essaim.training.models import Registration, Session
+
+
+def _registration_count(statuses: frozenset[str] | set[str]) -> Coalesce:
+    per_session = (
+        Registration.objects.filter(session=OuterRef("pk"), status__in=sorted(statuses))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_session, output_field=IntegerField()), Value(0))
 
 
 def session_list(
@@ -22,16 +33,14 @@ def session_list(
     upcoming: bool = True,
 ) -> QuerySet[Session]:
     """Published sessions with `seats_held` and `waiting` annotated (one query for the page)."""
+    # Correlated subqueries, not a JOIN + GROUP BY: the database can walk the
+    # (status, starts_at) index and stop after one page instead of grouping every session.
     qs = (
         Session.objects.visible()
         .select_related("course", "organiser", "region", "lab")
         .annotate(
-            seats_held=Coalesce(
-                Count("registrations", filter=Q(registrations__status__in=Registration.HOLDING)),
-                Value(0),
-                output_field=IntegerField(),
-            ),
-            waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+            seats_held=_registration_count(Registration.HOLDING),
+            waiting=_registration_count({Registration.Status.WAITLISTED}),
         )
     )
     if upcoming:

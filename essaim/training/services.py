@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,27 @@ def _lock_session(session_id: int) -> Session:
 
 def _seats_held(session: Session) -> int:
     return Registration.objects.filter(session=session, status__in=Registration.HOLDING).count()
+
+
+@dataclass(frozen=True)
+class _Census:
+    held: int  # booked or offered
+    waiting: int  # waitlisted
+    queue_ahead: bool  # someone waitlisted or offered
+    top_queue_number: int
+
+
+def _census(session: Session) -> _Census:
+    """Everything the seat decision needs, in one query, under the session lock."""
+    row = Registration.objects.filter(session=session).aggregate(
+        held=Count("pk", filter=Q(status__in=Registration.HOLDING)),
+        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        ahead=Count("pk", filter=Q(status__in=[Status.WAITLISTED, Status.OFFERED])),
+        top=Max("queue_number"),
+    )
+    return _Census(
+        held=row["held"], waiting=row["waiting"], queue_ahead=bool(row["ahead"]), top_queue_number=row["top"] or 0
+    )
 
 
 def _queue_ahead_exists(session: Session) -> bool:
@@ -146,15 +168,19 @@ def _register_locked(*, session: Session, agent: Any, acting_user: Any) -> Regis
     if registration is None:
         registration = Registration(session=session, user=agent)
 
+    census = _census(session)
     if session.approval_mode == Session.ApprovalMode.ORGANISER:
         status = Status.REQUESTED
         registration.queue_number = None
-    elif _seats_held(session) < session.capacity and not _queue_ahead_exists(session):
+    elif census.held < session.capacity and not census.queue_ahead:
         status = Status.BOOKED
         registration.queue_number = None
     else:
         status = Status.WAITLISTED
-        registration.queue_number = _next_queue_number(session)
+        registration.queue_number = census.top_queue_number + 1
+        # Last in line: everyone waitlisted now is ahead. Valid only for the answer to this
+        # request (`position_at_creation`), never read back later.
+        registration.position_at_creation = census.waiting + 1  # type: ignore[attr-defined]
     registration.offered_until = None
     try:
         with transaction.atomic():
