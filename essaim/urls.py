@@ -40,6 +40,7 @@ urlpatterns = [
     path("referentiel/", include("essaim.framework.urls")),
     path("formations/", include("essaim.catalogue.urls")),
     path("sessions/", include("essaim.training.urls")),
+    path("pilotage/sessions/", include("essaim.training.backoffice_urls")),
     path("pratique/", include("essaim.practice.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

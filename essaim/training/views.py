@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from essaim.catalogue.selectors import course_eligibility
 from essaim.core.exceptions import ServiceError
+from essaim.core.pagination import CappedPaginator
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.forms import SessionFilterForm
 from essaim.training.models import Registration, Session
@@ -66,7 +66,7 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # the valid filters apply; errors are shown next to their field
-    page = Paginator(session_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(session_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     sessions = list(page.object_list)
     my_status: dict[int, str] = {}

@@ -1,0 +1,22 @@
+"""The sessions back office, mounted at /pilotage/sessions/."""
+
+from django.urls import path
+
+from essaim.training import backoffice_views as views
+
+app_name = "training_admin"
+
+urlpatterns = [
+    path("", views.session_list_view, name="list"),
+    path("planification/", views.planning_view, name="planning"),
+    path("<int:pk>/", views.session_detail_view, name="detail"),
+    path("<int:pk>/inscrits.csv", views.registrants_export_view, name="export"),
+    path("<int:pk>/places/", views.session_capacity_view, name="capacity"),
+    path("<int:pk>/annuler/", views.session_cancel_view, name="cancel"),
+    path("<int:pk>/presence/", views.attendance_view, name="attendance"),
+    path("<int:pk>/presence/cloturer/", views.session_close_view, name="close"),
+    path("inscriptions/<int:pk>/accepter/", views.registration_approve_view, name="approve"),
+    path("inscriptions/<int:pk>/refuser/", views.registration_decline_view, name="decline"),
+    path("inscriptions/<int:pk>/annuler/", views.registration_cancel_view, name="cancel-registration"),
+    path("inscriptions/<int:pk>/transferer/", views.registration_move_view, name="move"),
+]
