@@ -37,6 +37,11 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
         "PASSWORD_LOGIN_ENABLED": settings.PASSWORD_LOGIN_ENABLED,
         "is_programme_admin": roles.is_programme_admin(user),
+        # Back office: programme admins, organisers, lab coordinators and trainers.
+        "can_schedule": roles.is_programme_admin(user)
+        or any(held.role in {"organiser", "lab_coordinator"} for held in roles.held_roles(user)),
+        "has_backoffice": roles.is_programme_admin(user)
+        or any(held.role in {"organiser", "lab_coordinator", "trainer"} for held in roles.held_roles(user)),
         "skiplinks": [
             {"link": "#content", "label": _("Contenu")},
             {"link": "#fr-navigation", "label": _("Menu")},
