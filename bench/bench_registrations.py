@@ -87,7 +87,7 @@ from essaim.accounts.models import ApiToken, User, hash_secret
 from essaim.catalogue.models import Course
 from essaim.framework.models import FrameworkVersion
 from essaim.organisations.models import Organisation
-from essaim.training.services import session_create
+from essaim.training.sessions import session_create
 
 now = timezone.now()
 framework = FrameworkVersion.objects.create(version="bench.1", title="Référentiel (bench)",

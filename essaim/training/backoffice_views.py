@@ -56,9 +56,8 @@ from essaim.training.services import (
     registration_cancel,
     registration_decline,
     registration_move,
-    session_cancel,
-    session_set_capacity,
 )
+from essaim.training.sessions import session_cancel, session_set_capacity
 
 Status = Registration.Status
 PAGE_SIZE = 30

@@ -13,7 +13,8 @@ from essaim.organisations.models import Organisation, Region
 from essaim.practice.models import PracticeEntry
 from essaim.training.attendance import attendance_record, session_close
 from essaim.training.models import Session
-from essaim.training.services import registration_create, session_create
+from essaim.training.services import registration_create
+from essaim.training.sessions import session_create
 
 
 def _slots(start: dt.datetime, half_days: int) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -19,7 +19,7 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.models import Organisation
 from essaim.training.scheduling_forms import SessionScheduleForm, half_day_slots
-from essaim.training.services import session_create
+from essaim.training.sessions import session_create
 
 
 def schedulable_organisations(user: Any) -> QuerySet[Organisation]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from essaim.catalogue.models import Course
 from essaim.framework.models import FrameworkVersion
-from essaim.training.services import session_create
+from essaim.training.sessions import session_create
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from essaim.training.reminders import reminder_claim, reminders_due
-from essaim.training.services import registration_create, session_reschedule
+from essaim.training.services import registration_create
+from essaim.training.sessions import session_reschedule
 from essaim.training.tasks import send_reminders
 from tests.factories import UserFactory
 from tests.training.conftest import make_session

@@ -12,7 +12,8 @@ from django.utils import timezone
 from essaim.catalogue.models import Course, Prerequisite
 from essaim.organisations.models import Region
 from essaim.training.models import Registration, Session
-from essaim.training.services import registration_cancel, registration_create, session_cancel
+from essaim.training.services import registration_cancel, registration_create
+from essaim.training.sessions import session_cancel
 from tests.factories import UserFactory
 from tests.training.conftest import make_session
 

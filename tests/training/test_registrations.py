@@ -15,11 +15,10 @@ from essaim.training.services import (
     registration_accept_offer,
     registration_cancel,
     registration_create,
-    session_cancel,
     session_offer_freed_seats,
-    session_set_capacity,
     waitlist_position,
 )
+from essaim.training.sessions import session_cancel, session_set_capacity
 from tests.factories import UserFactory
 from tests.training.conftest import make_session
 
