@@ -299,6 +299,10 @@ OIDC_CALLBACK_CLASS = "essaim.accounts.proconnect.ProConnectCallbackView"
 OIDC_AUTHENTICATE_CLASS = "essaim.accounts.proconnect.ProConnectLoginView"
 LOGIN_REDIRECT_URL_FAILURE = "/connexion/"  # mozilla-django-oidc does not resolve URL names here
 
+# --- Training ---------------------------------------------------------------------------
+# Hours a freed seat is held for the next person on a waiting list before passing on.
+WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 48)
+
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -28,7 +28,7 @@ from essaim.training.models import Registration, RegistrationEvent, Session
 Status = Registration.Status
 
 #: How long a freed seat is held for the next person on the waiting list.
-OFFER_HOURS = getattr(settings, "WAITLIST_OFFER_HOURS", 48)
+OFFER_HOURS = settings.WAITLIST_OFFER_HOURS
 
 
 def _lock_session(session_id: int) -> Session:
