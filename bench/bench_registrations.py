@@ -376,12 +376,17 @@ def run_database(vendor: str) -> None:
     }
     env.pop("HUEY_IMMEDIATE", None)
     if vendor == "postgresql":
+        # The production layout: PostgreSQL plus Redis for the cache and the task queue.
         env["DATABASE_URL"] = PG_URL
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/14"
+        subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], check=True, capture_output=True)
         pg = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
         subprocess.run(["dropdb", *pg, "--if-exists", "essaim_bench"], check=True)
         subprocess.run(["createdb", *pg, "essaim_bench"], check=True)
     else:
+        # The embedded layout: SQLite for the data and the task queue, no Redis.
         env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
 
     tokens_file = workdir / "tokens.json"
     t0 = time.perf_counter()
