@@ -50,9 +50,15 @@ def session_list(
     if region:
         qs = qs.filter(region_id=region)
     if month:
-        start = month.replace(day=1)
-        end = (start + dt.timedelta(days=32)).replace(day=1)
-        qs = qs.filter(starts_at__date__gte=start, starts_at__date__lt=end)
+        # A range on the column itself (not __date, which wraps every row in a function
+        # and defeats the index), bounded by local midnights.
+        first = month.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        tz = timezone.get_current_timezone()
+        qs = qs.filter(
+            starts_at__gte=dt.datetime.combine(first, dt.time.min, tz),
+            starts_at__lt=dt.datetime.combine(following, dt.time.min, tz),
+        )
     if format:
         qs = qs.filter(format=format)
     if with_seats_left:

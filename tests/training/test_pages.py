@@ -492,3 +492,23 @@ def test_my_registrations_query_count_does_not_grow_with_waiting_lists(client, i
         counts.append(len(queries.captured_queries))
     assert response.content.decode().count("n° 1 sur la liste d’attente") == 3
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_month_filter_uses_local_midnights(intro_course, ministry):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from essaim.training.selectors import session_list
+    from tests.training.conftest import make_session
+
+    session = make_session(intro_course, ministry, days_ahead=400)
+    tz = timezone.get_current_timezone()
+    first_local = dt.datetime(session.starts_at.year + 1, 12, 1, 0, 30, tzinfo=tz)  # 23:30 UTC the day before
+    type(session).objects.filter(pk=session.pk).update(
+        starts_at=first_local, ends_at=first_local + dt.timedelta(hours=3)
+    )
+    december = dt.date(first_local.year, 12, 1)
+    november = dt.date(first_local.year, 11, 1)
+    assert list(session_list(month=december).values_list("pk", flat=True)) == [session.pk]
+    assert not session_list(month=november).exists()
