@@ -90,7 +90,7 @@ def session_close(*, session: Session, acting_user: Any) -> list[Completion]:
                     course=session.course,
                     session=session,
                     framework_id=session.course.framework_id,
-                    completed_at=now,
+                    completed_at=session.ends_at or now,  # the date the course was followed
                     attendance_rate=rate,
                     outcomes=outcomes,
                 )
