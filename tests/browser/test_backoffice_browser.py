@@ -121,7 +121,9 @@ def test_a_trainer_takes_attendance_and_the_agent_sees_the_course_validated(
     page.goto("/formations/")
     steps = page.locator("ol.essaim-path > li")
     done = steps.filter(has=page.get_by_role("heading", name=intro.title))
-    expect(done).to_contain_text(f"Validée le {timezone.localdate():%d/%m/%Y}")
+    completed_on = timezone.localtime(Completion.objects.get().completed_at).date()
+    assert completed_on == timezone.localtime(session.ends_at).date()  # dated by the last half-day
+    expect(done).to_contain_text(f"Validée le {completed_on:%d/%m/%Y}")
     expect(steps.filter(has=page.get_by_role("heading", name=advanced.title))).to_contain_text("Accessible")
     page.screenshot(path="/tmp/essaim-path-validated.png", full_page=True)
 
