@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,11 +32,11 @@ def course_list(*, published_only: bool = True) -> QuerySet[Course]:
 
 
 def _months_ago(months: int, *, today: dt.date) -> dt.date:
+    """The same day `months` months earlier, clamped to the end of a shorter month."""
     year, month = divmod(today.month - 1 - months, 12)
-    target_month = month + 1
-    target_year = today.year + year
-    day = min(today.day, 28)
-    return dt.date(target_year, target_month, day)
+    target_year, target_month = today.year + year, month + 1
+    last_day = calendar.monthrange(target_year, target_month)[1]
+    return dt.date(target_year, target_month, min(today.day, last_day))
 
 
 def course_eligibility(

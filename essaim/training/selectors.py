@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from essaim.training.models import Registration, Session
 
 
-def _registration_count(statuses: frozenset[str] | set[str]) -> Coalesce:
+def registration_count(statuses: frozenset[str] | set[str]) -> Coalesce:
+    """Number of a session's registrations in `statuses`, as a correlated subquery."""
     per_session = (
         Registration.objects.filter(session=OuterRef("pk"), status__in=sorted(statuses))
         .order_by()
@@ -39,8 +40,8 @@ def session_list(
         Session.objects.visible()
         .select_related("course", "organiser", "region", "lab")
         .annotate(
-            seats_held=_registration_count(Registration.HOLDING),
-            waiting=_registration_count({Registration.Status.WAITLISTED}),
+            seats_held=registration_count(Registration.HOLDING),
+            waiting=registration_count({Registration.Status.WAITLISTED}),
         )
     )
     if upcoming:
@@ -62,8 +63,6 @@ def session_list(
     if format:
         qs = qs.filter(format=format)
     if with_seats_left:
-        from django.db.models import F
-
         qs = qs.filter(seats_held__lt=F("capacity"))
     return qs.order_by("starts_at", "id")
 

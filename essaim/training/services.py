@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from essaim.catalogue.selectors import course_eligibility
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
 from essaim.training.models import Registration, RegistrationEvent, Session
+from essaim.training.selectors import registration_count
 
 Status = Registration.Status
 
@@ -325,12 +326,19 @@ def sessions_with_pending_offers(*, now: dt.datetime | None = None) -> list[int]
     stale = set(
         Registration.objects.filter(status=Status.OFFERED, offered_until__lte=now).values_list("session_id", flat=True)
     )
-    waiting = set(
-        Registration.objects.filter(status=Status.WAITLISTED, session__status=Session.Status.PUBLISHED)
-        .filter(Q(session__starts_at__isnull=True) | Q(session__starts_at__gt=now))
-        .values_list("session_id", flat=True)
+    # Only sessions with a free seat and someone waiting: a full session with a long
+    # waiting list needs no lock every five minutes.
+    fillable = set(
+        Session.objects.published()
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__gt=now))
+        .annotate(
+            held=registration_count(Registration.HOLDING),
+            waiting=registration_count({Status.WAITLISTED}),
+        )
+        .filter(waiting__gt=0, held__lt=F("capacity"))
+        .values_list("pk", flat=True)
     )
-    return sorted(stale | waiting)
+    return sorted(stale | fillable)
 
 
 @transaction.atomic(durable=True)

@@ -301,3 +301,22 @@ def test_a_move_that_cannot_land_changes_nothing(intro_course, ministry, organis
     registration.refresh_from_db()
     assert registration.status == S.BOOKED
     assert not Registration.objects.filter(session=closed).exists()
+
+
+def test_the_sweep_only_visits_sessions_it_can_fill(intro_course, ministry):
+    from essaim.training.services import sessions_with_pending_offers
+
+    full = make_session(intro_course, ministry, capacity=1)
+    _register(full, UserFactory())
+    _register(full, UserFactory())  # waiting, but no seat to give
+    assert sessions_with_pending_offers() == []
+    Session.objects.filter(pk=full.pk).update(capacity=2)  # a seat appears outside the services
+    assert sessions_with_pending_offers() == [full.pk]
+
+
+def test_practice_window_clamps_to_the_end_of_shorter_months():
+    from essaim.catalogue.selectors import _months_ago
+
+    assert _months_ago(1, today=dt.date(2027, 3, 31)) == dt.date(2027, 2, 28)
+    assert _months_ago(12, today=dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
+    assert _months_ago(12, today=dt.date(2027, 1, 15)) == dt.date(2026, 1, 15)
