@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from essaim.accounts.rules import acting_role
 from essaim.catalogue.models import Course, CourseOutcome, Prerequisite
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
@@ -44,5 +45,5 @@ def catalogue_load_seed(*, acting_user: Any = None) -> list[Course]:
                 Prerequisite.objects.create(course=course, group=group, required_course=by_code[option])
         by_code[course.code] = course
         created.append(course)
-        audit_log(actor=acting_user, role="system", action="catalogue.course.create", target=course)
+        audit_log(actor=acting_user, role=acting_role(acting_user), action="catalogue.course.create", target=course)
     return created
