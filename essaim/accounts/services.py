@@ -315,8 +315,11 @@ def api_token_authenticate(raw: str) -> User | None:
     """The active user behind a bearer token, or None. Touches last_used_at at most once a minute."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.usable().select_related("user").filter(token_hash=hash_secret(raw)).first()
-    if token is None or not token.user.is_active:
+    try:
+        token = ApiToken.objects.usable().select_related("user").get(token_hash=hash_secret(raw))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):

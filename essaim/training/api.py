@@ -117,8 +117,9 @@ def get_session(request: HttpRequest, session_id: int):
 def create_registration(request: HttpRequest, session_id: int):
     from essaim.training.models import Session
 
-    session = Session.objects.visible().select_related("course").filter(pk=session_id).first()
-    if session is None:
+    try:
+        session = Session.objects.visible().select_related("course").get(pk=session_id)
+    except Session.DoesNotExist:
         return Status(404, {"detail": _("Session introuvable.")})
     user = auth_user(request)
     try:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,24 +37,53 @@ def _lock_session(session_id: int) -> Session:
     return Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
 
 
+#: What may change on a session between the unlocked checks and the lock.
+_LOCK_REFRESHED = ("status", "capacity", "approval_mode", "starts_at")
+
+
+def _relock(session: Session) -> Session:
+    """Lock a session already read for the unlocked checks, refreshing only what can have
+    changed meanwhile: one short query instead of reading the session and its course again."""
+    values = Session.objects.select_for_update().filter(pk=session.pk).values_list(*_LOCK_REFRESHED).get()
+    for name, value in zip(_LOCK_REFRESHED, values, strict=True):
+        setattr(session, name, value)
+    return session
+
+
 @dataclass(frozen=True)
 class _Census:
     held: int  # booked or offered
     waiting: int  # waitlisted
     queue_ahead: bool  # someone waitlisted or offered
     top_queue_number: int
+    existing_id: int | None = None  # the registration of the person asked about, if any
 
 
-def _census(session: Session) -> _Census:
-    """Everything the seat decision needs, in one query, under the session lock."""
-    row = Registration.objects.filter(session=session).aggregate(
-        held=Count("pk", filter=Q(status__in=Registration.HOLDING)),
-        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
-        ahead=Count("pk", filter=Q(status__in=[Status.WAITLISTED, Status.OFFERED])),
-        top=Max("queue_number"),
+def _census(session: Session, *, user: Any = None) -> _Census:
+    """Everything the seat decision needs, in one query, under the session lock — including,
+    when `user` is given, whether that person already has a registration here.
+
+    Written in SQL that both databases run: every sign-up takes this path inside the lock,
+    and compiling the equivalent ORM aggregate cost more than running it."""
+    table = Registration._meta.db_table
+    holding = sorted(Registration.HOLDING)
+    ahead = [Status.WAITLISTED.value, Status.OFFERED.value]
+    # The table name comes from the model; every value is bound.
+    sql = (
+        "SELECT "  # noqa: S608
+        "COALESCE(SUM(CASE WHEN status IN (%s, %s) THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN status IN (%s, %s) THEN 1 ELSE 0 END), 0), "
+        "COALESCE(MAX(queue_number), 0), "
+        "MAX(CASE WHEN user_id = %s THEN id END) "
+        f"FROM {table} WHERE session_id = %s"
     )
+    params = [*holding, Status.WAITLISTED.value, *ahead, getattr(user, "pk", None), session.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        held, waiting, queued, top, mine = cursor.fetchone()
     return _Census(
-        held=row["held"], waiting=row["waiting"], queue_ahead=bool(row["ahead"]), top_queue_number=row["top"] or 0
+        held=int(held), waiting=int(waiting), queue_ahead=bool(queued), top_queue_number=int(top), existing_id=mine
     )
 
 
@@ -122,17 +151,18 @@ def _check_can_register(*, session: Session, agent: Any, now: dt.datetime, leavi
     if not eligibility.eligible:
         raise ServiceError(" ".join(eligibility.reasons), code="prerequisites")
     if session.starts_at and session.ends_at:
-        overlapping = (
-            Registration.objects.filter(user=agent, status__in=Registration.ACTIVE)
-            .exclude(session=session)
-            .exclude(session_id__in=[leaving] if leaving else [])
-            .filter(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
-            .select_related("session__course")
-            .first()
-        )
-        if overlapping:
+        others = Registration.objects.filter(
+            user=agent,
+            status__in=Registration.ACTIVE,
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+        ).exclude(session_id__in=[session.pk, leaving] if leaving else [session.pk])
+        # Ids only on this path taken by every sign-up; the clashing session is read on refusal.
+        clash = list(others.values_list("session_id", flat=True)[:1])
+        if clash:
+            other = Session.objects.select_related("course").get(pk=clash[0])
             raise ServiceError(
-                _("Vous êtes déjà inscrit à « %(other)s » aux mêmes dates.") % {"other": overlapping.session},
+                _("Vous êtes déjà inscrit à « %(other)s » aux mêmes dates.") % {"other": other},
                 code="overlap",
             )
 
@@ -142,20 +172,21 @@ def registration_create(*, session: Session, agent: Any, acting_user: Any) -> Re
     """Sign `agent` up: booked if a seat is free and nobody waits, else waitlisted; a
     request when the organiser approves registrations."""
     _check_can_register(session=session, agent=agent, now=timezone.now())
-    return _register_locked(session=_lock_session(session.pk), agent=agent, acting_user=acting_user)
+    return _register_locked(session=_relock(session), agent=agent, acting_user=acting_user)
 
 
 def _register_locked(*, session: Session, agent: Any, acting_user: Any) -> Registration:
     """The seat decision, inside a transaction that holds `session`'s lock."""
     if session.status != Session.Status.PUBLISHED:  # cancelled while we were checking
         raise ServiceError(_("Cette session a été annulée."), code="session_cancelled")
-    registration = Registration.objects.filter(session=session, user=agent).first()
-    if registration is not None and registration.status in Registration.ACTIVE:
-        raise ServiceError(_("Vous êtes déjà inscrit à cette session."), code="duplicate")
-    if registration is None:
+    census = _census(session, user=agent)
+    if census.existing_id is None:
         registration = Registration(session=session, user=agent)
-
-    census = _census(session)
+    else:  # signing up again after a cancellation reuses the row (one per person and session)
+        registration = Registration.objects.get(pk=census.existing_id)
+        if registration.status in Registration.ACTIVE:
+            raise ServiceError(_("Vous êtes déjà inscrit à cette session."), code="duplicate")
+        registration.session = session
     if session.approval_mode == Session.ApprovalMode.ORGANISER:
         status = Status.REQUESTED
         registration.queue_number = None
@@ -169,9 +200,8 @@ def _register_locked(*, session: Session, agent: Any, acting_user: Any) -> Regis
         # request (`position_at_creation`), never read back later.
         registration.position_at_creation = census.waiting + 1  # type: ignore[attr-defined]
     registration.offered_until = None
-    try:
-        with transaction.atomic():
-            _set_status(registration, status, actor=acting_user, fields=("queue_number", "offered_until"))
+    try:  # no savepoint: on a conflict the whole transaction is abandoned anyway
+        _set_status(registration, status, actor=acting_user, fields=("queue_number", "offered_until"))
     except IntegrityError as exc:  # the same person's other request won the race
         raise ServiceError(_("Vous êtes déjà inscrit à cette session."), code="duplicate") from exc
     audit_log(

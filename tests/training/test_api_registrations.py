@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from essaim.accounts.services import api_token_create
 from tests.factories import UserFactory
@@ -44,3 +46,21 @@ def test_course_and_session_lists(client, session, django_assert_max_num_queries
     with django_assert_max_num_queries(2):
         body = client.get("/api/v1/sessions", {"course": session.course.code}).json()
     assert body["count"] == 1 and body["items"][0]["seats_left"] == 2
+
+
+def test_a_sign_up_costs_the_same_few_queries_however_full_the_session(client, session):
+    """The hot path of a burst: token, session, eligibility, overlap, lock, census, two
+    inserts, the audit entry — and no more when hundreds are already registered."""
+    session.capacity = 3
+    session.save(update_fields=["capacity"])
+    headers = [_bearer(UserFactory()) for _ in range(12)]
+    counts = []
+    for header in headers:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(f"/api/v1/sessions/{session.pk}/registrations", **header)
+        assert response.status_code == 201
+        counts.append(len([q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]))
+    statuses = [r["status"] for r in client.get("/api/v1/me/registrations", **headers[-1]).json()]
+    assert statuses == ["waitlisted"]
+    # The first request also loads the content type of the audit entry (cached afterwards).
+    assert counts[1:] == [10] * 11, counts
