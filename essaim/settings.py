@@ -165,6 +165,14 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "essaim"}}
+# Rendered template fragments (menu, footer, list rows) are kept in each process's memory:
+# their keys carry everything they show, so no process can serve a stale one, and a page
+# needs no network round trip to assemble them.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "essaim-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", default=ESSAIM_ENV == "test")
 if REDIS_URL:

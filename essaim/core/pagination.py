@@ -17,7 +17,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        head = self.object_list[: self.cap + 1]
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            # Counting needs the filters only: ordering, selected annotations and joined rows would be
+            # compiled (and, on SQLite, computed) for nothing.
+            rows = rows.order_by().values("pk")
+        head = rows[: self.cap + 1]
         return head.count() if isinstance(head, QuerySet) else len(head)
 
     @property

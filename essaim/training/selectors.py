@@ -38,7 +38,7 @@ def session_list(
     # (status, starts_at) index and stop after one page instead of grouping every session.
     qs = (
         Session.objects.visible()
-        .select_related("course", "organiser", "region", "lab")
+        .select_related("course", "region", "lab")
         .annotate(
             seats_held=registration_count(Registration.HOLDING),
             waiting=registration_count({Registration.Status.WAITLISTED}),
@@ -67,8 +67,35 @@ def session_list(
     return qs.order_by("starts_at", "id")
 
 
+#: The columns the public list shows: the page reads and builds no more.
+LIST_PAGE_FIELDS = (
+    "course__title",
+    "status",
+    "capacity",
+    "format",
+    "venue",
+    "address",
+    "starts_at",
+    "ends_at",
+    "lab__name",
+    "lab__short_name",
+    "region__code",
+    "region__name",
+)
+
+
+def session_list_page(**filters: Any) -> QuerySet[Session]:
+    """`session_list` reduced to the columns of the public list page."""
+    return session_list(**filters).only(*LIST_PAGE_FIELDS)
+
+
 def session_detail(*, session_id: int) -> Session:
-    return session_list(upcoming=False).prefetch_related("slots", "trainers").get(pk=session_id)
+    return (
+        session_list(upcoming=False)
+        .select_related("organiser")
+        .prefetch_related("slots", "trainers")
+        .get(pk=session_id)
+    )
 
 
 def registration_list_for_user(*, user: Any) -> QuerySet[Registration]:

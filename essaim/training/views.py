@@ -6,16 +6,21 @@ service, and show its refusals (ServiceError) as messages.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +30,7 @@ from essaim.core.pagination import CappedPaginator
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.forms import SessionFilterForm
 from essaim.training.models import Registration, Session
-from essaim.training.selectors import registration_list_for_user, session_detail, session_list
+from essaim.training.selectors import registration_list_for_user, session_detail, session_list_page
 from essaim.training.services import (
     registration_accept_offer,
     registration_cancel,
@@ -62,11 +67,56 @@ def _registered_message(registration: Registration) -> str:
     return _("Votre inscription est enregistrée : %(status)s.") % {"status": registration.get_status_display()}
 
 
+ROW_CACHE_SECONDS = 600
+
+
+def _session_rows(sessions: list[Session], *, my_status: dict[int, str]) -> list[dict[str, Any]]:
+    """The rows of the session list, each with its `html`. A row's HTML is cached under a
+    key made of everything it shows — dates, place, seats left, waiting list, the visitor's
+    own status, the language — so a cached row is never stale: any change makes a new key.
+    Seats are still counted live by the list query; only the template work is saved."""
+    language = get_language()
+    rows: dict[str, dict[str, Any]] = {}
+    for session in sessions:
+        row = {
+            "session": session,
+            "seats_left": _seats_left(session),
+            "my_status": Status(my_status[session.pk]).label if session.pk in my_status else "",
+        }
+        shown = (
+            language,
+            session.pk,
+            session.course.title,
+            session.starts_at,
+            session.ends_at,
+            session.venue,
+            session.address,
+            str(session.lab) if session.lab_id else "",
+            str(session.region) if session.region_id else "",
+            session.format,
+            row["seats_left"],
+            session.waiting,
+            row["my_status"],
+        )
+        rows[f"training:session-row:{hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()}"] = row
+    fragments = caches["fragments"]
+    cached = fragments.get_many(list(rows))
+    missing = {key: row for key, row in rows.items() if key not in cached}
+    if missing:
+        template = get_template("training/includes/session_row.html")
+        rendered = {key: template.render({"session": row["session"], "row": row}) for key, row in missing.items()}
+        fragments.set_many(rendered, ROW_CACHE_SECONDS)
+        cached.update(rendered)
+    for key, row in rows.items():
+        row["html"] = mark_safe(cached[key])  # noqa: S308 — our own template, rendered above
+    return list(rows.values())
+
+
 def session_list_view(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # the valid filters apply; errors are shown next to their field
-    page = CappedPaginator(session_list(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(session_list_page(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     sessions = list(page.object_list)
     my_status: dict[int, str] = {}
@@ -76,14 +126,7 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
             .filter(session__in=sessions, status__in=Registration.ACTIVE)
             .values_list("session_id", "status")
         )
-    rows = [
-        {
-            "session": session,
-            "seats_left": _seats_left(session),
-            "my_status": Status(my_status[session.pk]).label if session.pk in my_status else "",
-        }
-        for session in sessions
-    ]
+    rows = _session_rows(sessions, my_status=my_status)
     return render(
         request,
         "training/session_list.html",

@@ -133,10 +133,12 @@ def test_list_is_paginated_by_twenty(client, intro_course, ministry):
 
 @pytest.mark.parametrize("count", [5, 25])
 def test_list_runs_a_constant_number_of_queries(
-    client, agent, intro_course, ministry, count, django_assert_num_queries
+    client, agent, intro_course, ministry, lab, count, django_assert_num_queries
 ):
     for day in range(count):
-        upcoming = make_session(intro_course, ministry, capacity=1, days_ahead=10 + day)
+        # Rows in a lab of a region, as the page shows them: no extra query per row.
+        venue = {"venue": "lab", "lab": lab, "region": Region.objects.get(code="11")} if day % 2 else {}
+        upcoming = make_session(intro_course, ministry, capacity=1, days_ahead=10 + day, **venue)
         _register(upcoming, UserFactory())
         _register(upcoming, UserFactory())  # waiting
     _register(make_session(intro_course, ministry, days_ahead=5), agent)
@@ -147,6 +149,7 @@ def test_list_runs_a_constant_number_of_queries(
         response = client.get(LIST_URL, {"format": "in_person"})
 
     assert len(response.context["rows"]) == min(count + 1, 20)
+    assert "Île-de-France" in response.content.decode()
 
 
 # The detail page --------------------------------------------------------------------------
