@@ -37,6 +37,14 @@ class ProfileForm(DsfrBaseForm):
     region = forms.ModelChoiceField(
         label=_("Région de travail"), queryset=Region.objects.order_by("name"), required=False
     )
+    mute_optional_notifications = forms.BooleanField(
+        label=_("Ne plus recevoir les rappels (7 jours et la veille d’une session)"),
+        help_text=_(
+            "Les messages liés à vos inscriptions (confirmation, liste d’attente, place proposée, "
+            "changement, annulation, validation) vous sont toujours envoyés."
+        ),
+        required=False,
+    )
 
 
 class AffiliationForm(DsfrBaseForm):

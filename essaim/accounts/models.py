@@ -79,6 +79,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("langue préférée"), max_length=5, choices=Language.choices, default=Language.FR
     )
+    mute_optional_notifications = models.BooleanField(
+        _("ne plus recevoir les rappels facultatifs"),
+        default=False,
+        help_text=_(
+            "Les messages liés à vos inscriptions (confirmation, liste d’attente, place proposée, "
+            "changement, annulation, validation) vous sont toujours envoyés."
+        ),
+    )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l’administration technique"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)

@@ -29,7 +29,7 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.organisations.models import Affiliation, Organisation
 
-PROFILE_FIELDS = ["given_name", "usual_name", "preferred_language", "unit", "region"]
+PROFILE_FIELDS = ["given_name", "usual_name", "preferred_language", "unit", "region", "mute_optional_notifications"]
 
 
 # Profile and posts -----------------------------------------------------------------

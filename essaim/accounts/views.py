@@ -140,6 +140,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             "usual_name": user.usual_name,
             "preferred_language": user.preferred_language,
             "region": user.region_id,
+            "mute_optional_notifications": user.mute_optional_notifications,
         },
         prefix="profile",
     )

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from essaim.catalogue.models import Course
+from essaim.organisations.models import Organisation, Region
 from essaim.training.backoffice_selectors import move_targets
-from essaim.training.models import Attendance, Registration, Session, SessionSlot
+from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
 
 REASON_MAX_LENGTH = 500  # RegistrationEvent.note
 
@@ -117,3 +118,39 @@ class AttendanceForm(forms.Form):
 
     def chosen_slot(self) -> SessionSlot:
         return self.slots[self.cleaned_data["slot"]]
+
+
+class SessionMessageForm(DsfrBaseForm):
+    """An organiser's message to the registrants."""
+
+    audience = forms.ChoiceField(
+        label=_("Destinataires"), choices=SessionMessage.Audience.choices, initial=SessionMessage.Audience.BOOKED
+    )
+    subject = forms.CharField(label=_("Objet"), max_length=150)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Texte brut, 5 000 caractères au plus. Chaque personne reçoit son propre courriel."),
+    )
+
+
+class VenueForm(DsfrBaseForm):
+    """Where the session takes place; checked again by the service."""
+
+    venue = forms.ChoiceField(label=_("Lieu"), choices=Session.Venue.choices)
+    address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
+    lab = forms.ModelChoiceField(label=_("Laboratoire"), queryset=Organisation.objects.labs(), required=False)
+    remote_url = forms.URLField(label=_("Lien de connexion"), required=False, assume_scheme="https")
+    region = forms.ModelChoiceField(label=_("Région"), queryset=Region.objects.order_by("name"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        venue = data.get("venue")
+        if venue == Session.Venue.PLACE and not data.get("address"):
+            self.add_error("address", _("Indiquez l’adresse."))
+        if venue == Session.Venue.LAB and not data.get("lab"):
+            self.add_error("lab", _("Choisissez le laboratoire."))
+        if venue == Session.Venue.REMOTE and not data.get("remote_url"):
+            self.add_error("remote_url", _("Indiquez le lien de connexion."))
+        return data

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from essaim.training import backoffice_notices as notices
 from essaim.training import backoffice_views as views
 
 app_name = "training_admin"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/inscrits.csv", views.registrants_export_view, name="export"),
     path("<int:pk>/places/", views.session_capacity_view, name="capacity"),
     path("<int:pk>/annuler/", views.session_cancel_view, name="cancel"),
+    path("<int:pk>/message/", notices.session_message_view, name="message"),
+    path("<int:pk>/lieu/", notices.session_venue_view, name="venue"),
     path("<int:pk>/presence/", views.attendance_view, name="attendance"),
     path("<int:pk>/presence/cloturer/", views.session_close_view, name="close"),
     path("inscriptions/<int:pk>/accepter/", views.registration_approve_view, name="approve"),

@@ -290,3 +290,28 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} {self.kind} {self.key}"
+
+
+class SessionMessage(models.Model):
+    """A message from the organisers to a session's registrants, kept as sent."""
+
+    class Audience(models.TextChoices):
+        ACTIVE = "active", _("Toutes les personnes inscrites, en attente ou en demande")
+        BOOKED = "booked", _("Les personnes qui ont une place")
+        WAITLISTED = "waitlisted", _("Les personnes en liste d’attente")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    audience = models.CharField(_("destinataires"), max_length=20, choices=Audience.choices)
+    subject = models.CharField(_("objet"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    recipients = models.PositiveIntegerField(_("nombre de destinataires"), default=0)
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message aux inscrits")
+        verbose_name_plural = _("messages aux inscrits")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from essaim.training.ical import session_calendar
-from essaim.training.models import Registration
+from essaim.training.models import NotificationLog, Registration, SessionMessage
 from essaim.training.services import waitlist_position
 
 #: kind → (subject, whether the invitation is attached, whether it cancels)
@@ -30,8 +30,13 @@ KINDS = {
 }
 
 
+#: What a person may switch off in their profile. Everything else is transactional — about
+#: a registration they made or a change to it — and is sent whatever the preference.
+OPTIONAL_KINDS = frozenset({"reminder_7_days", "reminder_1_day"})
+
+
 def registration_notify(*, registration_id: int, kind: str) -> bool:
-    """Send one transactional e-mail. Returns False when there is nothing to send."""
+    """Send one e-mail about a registration. Returns False when there is nothing to send."""
     if kind not in KINDS:
         return False
     registration = (
@@ -40,6 +45,8 @@ def registration_notify(*, registration_id: int, kind: str) -> bool:
         .first()
     )
     if registration is None or not registration.user.is_active:
+        return False
+    if kind in OPTIONAL_KINDS and registration.user.mute_optional_notifications:
         return False
     user = registration.user
     session = registration.session
@@ -58,7 +65,8 @@ def registration_notify(*, registration_id: int, kind: str) -> bool:
             },
         )
     message = EmailMultiAlternatives(subject=subject, body=body, to=[user.email])
-    if with_invitation and session.starts_at:
+    # Only people holding a seat get an event in their calendar (or its cancellation).
+    if with_invitation and session.starts_at and (cancel or registration.status in Registration.HOLDING):
         calendar = session_calendar(
             session=session, slots=session.slots.all(), attendee_email=user.email, cancel=cancel
         )
@@ -67,3 +75,40 @@ def registration_notify(*, registration_id: int, kind: str) -> bool:
         )
     message.send()
     return True
+
+
+def session_message_deliver(*, message_id: int, registration_ids: list[int]) -> int:
+    """Send an organiser's message to each registration once (NotificationLog), each in the
+    person's language. Returns how many e-mails went out this time."""
+    message = SessionMessage.objects.select_related("session__course", "author").filter(pk=message_id).first()
+    if message is None:
+        return 0
+    key = f"message-{message.pk}"
+    done = set(
+        NotificationLog.objects.filter(
+            registration_id__in=registration_ids, kind="session_message", key=key
+        ).values_list("registration_id", flat=True)
+    )
+    registrations = Registration.objects.select_related("user").filter(pk__in=registration_ids).exclude(pk__in=done)
+    session = message.session
+    reply_to = [message.author.email] if message.author and message.author.email else []
+    sent = 0
+    for registration in registrations.order_by("pk"):
+        user = registration.user
+        if not user.is_active:
+            continue
+        with translation.override(user.preferred_language):
+            subject = _("[%(course)s] %(subject)s") % {"course": session.course.title, "subject": message.subject}
+            body = render_to_string(
+                "training/email/session_message.txt",
+                {
+                    "message": message,
+                    "session": session,
+                    "user": user,
+                    "url": settings.SITE_URL + reverse("training:detail", args=[session.pk]),
+                },
+            )
+        EmailMultiAlternatives(subject=subject, body=body, to=[user.email], reply_to=reply_to).send()
+        NotificationLog.objects.create(registration=registration, kind="session_message", key=key)
+        sent += 1
+    return sent

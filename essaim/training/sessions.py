@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
-from essaim.training.models import Registration, Session, SessionSlot
+from essaim.training.models import Registration, Session, SessionMessage, SessionSlot
 from essaim.training.services import Status, _census, _lock_session, _notify_on_commit, _offer_on_commit, _set_status
 
 SESSION_FIELDS = {
@@ -187,3 +187,100 @@ def session_reschedule(*, session: Session, slots: list[tuple[dt.datetime, dt.da
         changes={"starts_at": [before[0], session.starts_at], "ends_at": [before[1], session.ends_at]},
     )
     return session
+
+
+#: Where a session takes place: what a change of venue may touch.
+VENUE_FIELDS = ("venue", "address", "lab", "remote_url", "region", "departement")
+
+
+@transaction.atomic(durable=True)
+def session_change_venue(*, session: Session, acting_user: Any, **fields: Any) -> Session:
+    """Move a session to another place (or online). People holding a seat get the updated
+    invitation (same UIDs, SEQUENCE + 1); people waiting are told too."""
+    unknown = set(fields) - set(VENUE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown venue fields: {sorted(unknown)}")
+    session = _lock_session(session.pk)
+    if session.status not in (Session.Status.DRAFT, Session.Status.PUBLISHED):
+        raise ServiceError(_("Cette session ne peut plus être modifiée."))
+    venue = fields.get("venue", session.venue)
+    if venue == Session.Venue.PLACE and not (fields.get("address") or "").strip():
+        raise ServiceError(_("Indiquez l’adresse."))
+    if venue == Session.Venue.LAB and not fields.get("lab"):
+        raise ServiceError(_("Choisissez le laboratoire."))
+    if venue == Session.Venue.REMOTE and not fields.get("remote_url"):
+        raise ServiceError(_("Indiquez le lien de connexion."))
+    before = {name: getattr(session, name) for name in VENUE_FIELDS}
+    for name, value in fields.items():
+        setattr(session, name, value)
+    changed = [name for name in VENUE_FIELDS if getattr(session, name) != before[name]]
+    if not changed:
+        raise ServiceError(_("Le lieu est inchangé : aucun message n’est envoyé."), code="unchanged")
+    session.ical_sequence += 1
+    session.save(update_fields=[*changed, "ical_sequence", "updated_at"])
+    for registration in Registration.objects.filter(session=session, status__in=Registration.ACTIVE):
+        _notify_on_commit(registration, "session_changed")
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session),
+        action="training.session.venue",
+        target=session,
+        changes={name: [before[name], getattr(session, name)] for name in changed},
+    )
+    return session
+
+
+MESSAGE_STATUSES: dict[str, frozenset[str]] = {
+    SessionMessage.Audience.ACTIVE.value: frozenset(Registration.ACTIVE),
+    SessionMessage.Audience.BOOKED.value: frozenset(Registration.HOLDING),
+    SessionMessage.Audience.WAITLISTED.value: frozenset({Status.WAITLISTED.value}),
+}
+
+
+@transaction.atomic(durable=True)
+def session_message_send(
+    *, session: Session, audience: str, subject: str, body: str, acting_user: Any
+) -> SessionMessage:
+    """Write to a session's registrants: one e-mail each (nobody sees the others' address),
+    in their language around the organiser's own words, with a reply to the organiser."""
+    subject, body = subject.strip(), body.strip()
+    if audience not in MESSAGE_STATUSES:
+        raise ServiceError(_("Choisissez les destinataires."))
+    if not subject or not body:
+        raise ServiceError(_("Un message a un objet et un texte."))
+    if len(subject) > 150 or len(body) > 5000:
+        raise ServiceError(_("Le message est trop long (objet : 150 caractères, texte : 5 000)."))
+    session = _lock_session(session.pk)
+    if session.status == Session.Status.DRAFT:
+        raise ServiceError(_("Publiez la session avant d’écrire aux inscrits."))
+    recent = timezone.now() - dt.timedelta(minutes=10)
+    if SessionMessage.objects.filter(session=session, subject=subject, body=body, created_at__gte=recent).exists():
+        raise ServiceError(_("Ce message vient déjà d’être envoyé."), code="duplicate")
+    recipient_ids = list(
+        Registration.objects.filter(session=session, status__in=MESSAGE_STATUSES[audience], user__is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not recipient_ids:
+        raise ServiceError(_("Personne ne correspond à ces destinataires pour l’instant."), code="no_recipient")
+    message = SessionMessage.objects.create(
+        session=session,
+        author=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        audience=audience,
+        subject=subject,
+        body=body,
+        recipients=len(recipient_ids),
+    )
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session),
+        action="training.session.message",
+        target=session,
+        summary=subject,
+        changes={"audience": audience, "recipients": len(recipient_ids)},
+    )
+
+    from essaim.training.tasks import send_session_message
+
+    transaction.on_commit(lambda: send_session_message(message.pk, recipient_ids))
+    return message

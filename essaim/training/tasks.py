@@ -43,3 +43,11 @@ def send_reminders() -> None:
     for registration_id, kind, key in reminders_due():
         if reminder_claim(registration_id=registration_id, kind=kind, key=key):
             registration_notify(registration_id=registration_id, kind=kind)
+
+
+@db_task(retries=3, retry_delay=30)
+def send_session_message(message_id: int, registration_ids: list[int]) -> None:
+    """An organiser's message, one e-mail per person; a retry skips those already sent."""
+    from essaim.training.notifications import session_message_deliver
+
+    session_message_deliver(message_id=message_id, registration_ids=registration_ids)

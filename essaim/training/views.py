@@ -95,7 +95,7 @@ def _session_rows(sessions: list[Session], *, my_status: dict[int, str]) -> list
             str(session.region) if session.region_id else "",
             session.format,
             row["seats_left"],
-            session.waiting,
+            session.waiting,  # type: ignore[attr-defined]  # annotated by session_list
             row["my_status"],
         )
         rows[f"training:session-row:{hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()}"] = row
