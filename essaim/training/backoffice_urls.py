@@ -4,6 +4,7 @@ from django.urls import path
 
 from essaim.training import backoffice_notices as notices
 from essaim.training import backoffice_views as views
+from essaim.training import checkin_views
 
 app_name = "training_admin"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/lieu/", notices.session_venue_view, name="venue"),
     path("<int:pk>/presence/", views.attendance_view, name="attendance"),
     path("<int:pk>/presence/cloturer/", views.session_close_view, name="close"),
+    path("<int:pk>/presence/qr/<int:slot_pk>/", checkin_views.checkin_code_view, name="checkin-code"),
     path("inscriptions/<int:pk>/accepter/", views.registration_approve_view, name="approve"),
     path("inscriptions/<int:pk>/refuser/", views.registration_decline_view, name="decline"),
     path("inscriptions/<int:pk>/annuler/", views.registration_cancel_view, name="cancel-registration"),

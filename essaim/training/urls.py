@@ -1,6 +1,6 @@
 from django.urls import path
 
-from essaim.training import scheduling, views
+from essaim.training import checkin_views, scheduling, views
 
 app_name = "training"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/inscription/", views.registration_create_view, name="register"),
     path("inscriptions/<int:pk>/annuler/", views.registration_cancel_view, name="cancel"),
     path("inscriptions/<int:pk>/accepter/", views.registration_accept_offer_view, name="accept-offer"),
+    path("pointage/<str:token>/", checkin_views.checkin_view, name="check-in"),
 ]

@@ -171,3 +171,44 @@ def test_an_organiser_handles_requests_on_an_accessible_page(page, console, orga
 
     console.assert_no_csp_violation()
     console.assert_no_failed_resource()
+
+
+def test_a_trainer_shows_the_qr_code_and_an_agent_checks_in_from_a_phone(
+    page, console, trainer, agent, courses, ministry
+):
+    """The half-day is on: the trainer's code page (refreshed by htmx) carries a QR code and
+    its link; the agent opens that link on a phone and confirms."""
+    intro, _advanced = courses
+    session = make_session(intro, ministry, capacity=4, days_ahead=2)
+    registration_create(session=session, agent=agent, acting_user=agent)
+    session.trainers.add(trainer)
+    morning = session.slots.order_by("starts_at").first()
+    start = timezone.now() - dt.timedelta(minutes=5)
+    afternoon = session.slots.order_by("starts_at").last()
+    afternoon.starts_at, afternoon.ends_at = start + dt.timedelta(hours=4), start + dt.timedelta(hours=7)
+    afternoon.save()
+    morning.starts_at, morning.ends_at = start, start + dt.timedelta(hours=3)
+    morning.save()
+
+    login_with_password(page, trainer.email)
+    page.goto(f"/pilotage/sessions/{session.pk}/presence/")
+    page.get_by_role("link", name=re.compile("^Afficher le QR code de pointage")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pointage par QR code")
+    _assert_accessible(page, console, page.url)
+    expect(page.get_by_role("img", name="QR code de pointage")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"0 personnes? (a|ont) pointé"))
+    link = page.locator("#checkin-code a").get_attribute("href")
+    assert link and "/sessions/pointage/" in link
+
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    login_with_password(page, agent.email)
+    page.goto(link)
+    _assert_accessible(page, console, link)
+    page.get_by_role("button", name="Je confirme ma présence").click()
+    expect(page.locator(".fr-alert--success")).to_contain_text("Votre présence est enregistrée")
+    registration = Registration.objects.get(session=session, user=agent)
+    assert registration.attendances.get().status == "present"
+
+    console.assert_no_csp_violation()
+    console.assert_no_failed_resource()
