@@ -12,6 +12,7 @@ from essaim.catalogue.models import Course
 from essaim.organisations.models import Organisation, Region
 from essaim.training.backoffice_selectors import move_targets
 from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
+from essaim.training.sessions import venue_errors
 
 REASON_MAX_LENGTH = 500  # RegistrationEvent.note
 
@@ -146,11 +147,6 @@ class VenueForm(DsfrBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        venue = data.get("venue")
-        if venue == Session.Venue.PLACE and not data.get("address"):
-            self.add_error("address", _("Indiquez l’adresse."))
-        if venue == Session.Venue.LAB and not data.get("lab"):
-            self.add_error("lab", _("Choisissez le laboratoire."))
-        if venue == Session.Venue.REMOTE and not data.get("remote_url"):
-            self.add_error("remote_url", _("Indiquez le lien de connexion."))
+        for field, message in venue_errors(data).items():
+            self.add_error(field, message)
         return data

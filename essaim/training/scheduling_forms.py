@@ -11,6 +11,7 @@ from dsfr.forms import DsfrBaseForm
 from essaim.catalogue.models import Course
 from essaim.organisations.models import Organisation, Region
 from essaim.training.models import Session
+from essaim.training.sessions import venue_errors
 
 
 def half_day_slots(first_day: dt.date, half_days: int) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -72,13 +73,8 @@ class SessionScheduleForm(DsfrBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        venue = data.get("venue")
-        if venue == Session.Venue.PLACE and not data.get("address"):
-            self.add_error("address", _("Indiquez l’adresse."))
-        if venue == Session.Venue.LAB and not data.get("lab"):
-            self.add_error("lab", _("Choisissez le laboratoire."))
-        if venue == Session.Venue.REMOTE and not data.get("remote_url"):
-            self.add_error("remote_url", _("Indiquez le lien de connexion."))
+        for field, message in venue_errors(data).items():
+            self.add_error(field, message)
         if data.get("audience") == Session.Audience.ORGANISATION and not data.get("audience_organisation"):
             self.add_error("audience_organisation", _("Choisissez l’organisation à qui la session est réservée."))
         if data.get("audience") == Session.Audience.REGION and not data.get("audience_region"):

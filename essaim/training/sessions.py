@@ -193,6 +193,18 @@ def session_reschedule(*, session: Session, slots: list[tuple[dt.datetime, dt.da
 VENUE_FIELDS = ("venue", "address", "lab", "remote_url", "region", "departement")
 
 
+def venue_errors(data: dict[str, Any]) -> dict[str, str]:
+    """What a place needs, by field: an address, a lab, or a link. Forms and services share it."""
+    venue = data.get("venue")
+    if venue == Session.Venue.PLACE and not (data.get("address") or "").strip():
+        return {"address": _("Indiquez l’adresse.")}
+    if venue == Session.Venue.LAB and not data.get("lab"):
+        return {"lab": _("Choisissez le laboratoire.")}
+    if venue == Session.Venue.REMOTE and not data.get("remote_url"):
+        return {"remote_url": _("Indiquez le lien de connexion.")}
+    return {}
+
+
 @transaction.atomic(durable=True)
 def session_change_venue(*, session: Session, acting_user: Any, **fields: Any) -> Session:
     """Move a session to another place (or online). People holding a seat get the updated
@@ -203,13 +215,9 @@ def session_change_venue(*, session: Session, acting_user: Any, **fields: Any) -
     session = _lock_session(session.pk)
     if session.status not in (Session.Status.DRAFT, Session.Status.PUBLISHED):
         raise ServiceError(_("Cette session ne peut plus être modifiée."))
-    venue = fields.get("venue", session.venue)
-    if venue == Session.Venue.PLACE and not (fields.get("address") or "").strip():
-        raise ServiceError(_("Indiquez l’adresse."))
-    if venue == Session.Venue.LAB and not fields.get("lab"):
-        raise ServiceError(_("Choisissez le laboratoire."))
-    if venue == Session.Venue.REMOTE and not fields.get("remote_url"):
-        raise ServiceError(_("Indiquez le lien de connexion."))
+    errors = venue_errors({name: getattr(session, name) for name in VENUE_FIELDS} | fields)
+    if errors:
+        raise ServiceError(next(iter(errors.values())), code="venue")
     before = {name: getattr(session, name) for name in VENUE_FIELDS}
     for name, value in fields.items():
         setattr(session, name, value)
