@@ -313,6 +313,10 @@ LOGIN_REDIRECT_URL_FAILURE = "/connexion/"  # mozilla-django-oidc does not resol
 # Hours a freed seat is held for the next person on a waiting list before passing on.
 WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 48)
 
+# --- Personal data (docs/PERSONAL_DATA.md) ------------------------------------------------
+# Accounts with no sign-in for this many days are anonymised by a nightly job.
+ACCOUNT_RETENTION_DAYS = env_int("ACCOUNT_RETENTION_DAYS", 3 * 365)
+
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 

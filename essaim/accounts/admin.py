@@ -8,9 +8,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from essaim.accounts.models import ApiToken, RoleAssignment, User
+from essaim.accounts.rules import acting_role
 from essaim.accounts.services import api_token_revoke, role_grant, role_revoke
 from essaim.core.admin import ProgrammeAdminMixin, ReadOnlyAdmin, ServiceBackedAdminMixin, admin_site_has_permission
 from essaim.core.exceptions import ServiceError
+from essaim.core.services import audit_log
 
 
 @admin.register(User)
@@ -20,6 +22,21 @@ class UserAdmin(ReadOnlyAdmin):
     search_fields = ["email", "given_name", "usual_name"]
     list_select_related = ["organisation"]
     exclude = ["password"]
+
+    def change_view(self, request: Any, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        """Opening someone's account is an access to personal data: it is written to the journal."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if getattr(response, "status_code", None) == 200:
+            person = self.get_object(request, object_id)
+            if person is not None:
+                audit_log(
+                    actor=request.user,
+                    role=acting_role(request.user),
+                    action="core.personal_data.admin_view",
+                    target=person,
+                    summary=str(_("Consultation d’un compte dans l’administration")),
+                )
+        return response
 
 
 @admin.register(RoleAssignment)

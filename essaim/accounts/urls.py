@@ -1,6 +1,6 @@
 from django.urls import path
 
-from essaim.accounts import views
+from essaim.accounts import personal_data_views, views
 from essaim.accounts.proconnect import ProConnectCallbackView, ProConnectLoginView
 
 app_name = "accounts"
@@ -15,5 +15,8 @@ urlpatterns = [
     path("deconnexion/terminee/", views.logged_out, name="logged-out"),
     path("compte/", views.profile, name="profile"),
     path("compte/jetons/", views.api_tokens, name="api-tokens"),
+    path("compte/donnees/", personal_data_views.my_data_view, name="my-data"),
+    path("compte/donnees/export.json", personal_data_views.my_data_download_view, name="my-data-download"),
+    path("compte/donnees/effacement/", personal_data_views.my_data_erase_view, name="my-data-erase"),
     path("compte/jetons/<int:pk>/revoquer/", views.api_token_revoke_view, name="api-token-revoke"),
 ]

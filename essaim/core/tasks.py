@@ -28,3 +28,11 @@ def purge_expired_login_material() -> None:
     deleted = login_material_purge()
     if deleted:
         logger.info("purged %s expired login rows", deleted)
+
+
+@db_periodic_task(crontab(minute="20", hour="3"))
+def apply_retention_periods() -> None:
+    """Nightly: anonymise what has outlived its retention period (docs/PERSONAL_DATA.md)."""
+    from essaim.core.personal_data import personal_data_retention
+
+    logger.info("retention: %s", personal_data_retention())
