@@ -19,15 +19,16 @@ from essaim.practice.models import PracticeEntry
 from essaim.training.models import Registration
 from essaim.training.services import registration_create
 from tests.factories import UserFactory
-from tests.training.conftest import framework, intro_course, make_session  # noqa: F401 — fixtures
+from tests.training.conftest import framework, intro_course, make_session  # noqa: F401 — fixtures used below
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def active_person(intro_course, ministry):
+def active_person(request, ministry):
+    course = request.getfixturevalue("intro_course")
     person = UserFactory(email="claire.dupont@exemple.gouv.fr", given_name="Claire", usual_name="Dupont")
-    session = make_session(intro_course, ministry)
+    session = make_session(course, ministry)
     registration_create(session=session, agent=person, acting_user=person)
     PracticeEntry.objects.create(
         user=person,
