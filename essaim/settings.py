@@ -316,6 +316,8 @@ WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 48)
 # --- Personal data (docs/PERSONAL_DATA.md) ------------------------------------------------
 # Accounts with no sign-in for this many days are anonymised by a nightly job.
 ACCOUNT_RETENTION_DAYS = env_int("ACCOUNT_RETENTION_DAYS", 3 * 365)
+# Audit-log entries are deleted after this many days (5 years).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

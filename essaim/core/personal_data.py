@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
@@ -104,7 +105,12 @@ def personal_data_erase(*, user: Any, acting_user: Any) -> dict[str, Any]:
 def personal_data_retention(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """Apply every app's retention periods (a periodic job)."""
     now = now or timezone.now()
-    return {label: provider.retention(now) for label, provider in _providers() if hasattr(provider, "retention")}
+    report: dict[str, Any] = {
+        label: provider.retention(now) for label, provider in _providers() if hasattr(provider, "retention")
+    }
+    cutoff = now - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    report["audit_log"] = {"entries_deleted": AuditEntry.objects.filter(created_at__lt=cutoff).delete()[0]}
+    return report
 
 
 #: Addresses of anonymised accounts: a reserved domain (RFC 2606), never deliverable.

@@ -103,3 +103,14 @@ def test_opening_an_account_in_the_admin_is_journaled(client, programme_admin, a
     assert response.status_code == 200
     entry = AuditEntry.objects.get(action="core.personal_data.admin_view")
     assert entry.actor == programme_admin and entry.target_id == str(agent.pk)
+
+
+def test_audit_entries_older_than_five_years_are_deleted(settings, agent):
+    from essaim.core.services import audit_log
+
+    old = audit_log(actor=agent, action="test.old", summary="ancien")
+    AuditEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=5 * 365 + 1))
+    audit_log(actor=agent, action="test.recent", summary="récent")
+    report = personal_data_retention()
+    assert report["audit_log"] == {"entries_deleted": 1}
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.recent"]
