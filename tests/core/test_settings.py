@@ -61,3 +61,17 @@ def test_every_setting_read_from_the_environment_is_documented():
     assert names, "no environment variable found: the pattern is out of date"
     missing = sorted(name for name in names if f"\n{name}=" not in documented)
     assert missing == []
+
+
+def test_json_logs_are_one_object_per_line_with_the_extra_fields():
+    import json
+    import logging
+
+    from essaim.core.logging import JsonFormatter
+
+    record = logging.LogRecord("essaim.test", logging.WARNING, __file__, 1, "seat %s", ("offered",), None)
+    record.session_id = 42
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    data = json.loads(line)
+    assert data["message"] == "seat offered" and data["level"] == "WARNING" and data["session_id"] == 42
