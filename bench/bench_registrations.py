@@ -425,7 +425,7 @@ def run_database(vendor: str) -> None:
             "--workers",
             "4",
             "--threads",
-            "2",
+            os.environ.get("BENCH_GUNICORN_THREADS", "2"),
             "--log-level",
             "warning",
         ],

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "essaim.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -372,6 +373,22 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Operations: metrics and error reporting ----------------------------------------------
+# /metrics (Prometheus) answers only with "Authorization: Bearer <METRICS_TOKEN>"; empty: off.
+METRICS_TOKEN = env("METRICS_TOKEN")
+# Errors go to a Sentry-compatible service when a DSN is set (off by default). No personal
+# data is sent: no user, no cookies, no request bodies.
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=ESSAIM_ENV,
+        send_default_pii=False,
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

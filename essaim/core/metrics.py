@@ -1,0 +1,57 @@
+"""Prometheus metrics: requests by route and status, their duration, and the task queue.
+
+With several server processes (gunicorn), set PROMETHEUS_MULTIPROC_DIR to an empty
+directory shared by them: each process writes its samples there and /metrics adds them up.
+/metrics answers only with `Authorization: Bearer <METRICS_TOKEN>` (404 when no token is
+configured), so that nothing about the platform's traffic is public.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+REQUESTS = Counter("essaim_http_requests_total", "HTTP requests", ["method", "route", "status"])
+DURATION = Histogram(
+    "essaim_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+
+class MetricsMiddleware:
+    """Counts every request under its route name (never its raw path: ids would explode
+    the number of series)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        route = (match.view_name or "unnamed") if match else "unresolved"
+        DURATION.labels(route).observe(time.perf_counter() - started)
+        REQUESTS.labels(request.method or "", route, str(response.status_code)).inc()
+        return response
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    token = settings.METRICS_TOKEN
+    supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not hmac.compare_digest(supplied.encode(), token.encode()):
+        raise Http404
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        payload = generate_latest(registry)
+    else:
+        payload = generate_latest()
+    return HttpResponse(payload, content_type=CONTENT_TYPE_LATEST)
