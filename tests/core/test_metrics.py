@@ -14,13 +14,13 @@ def test_metrics_need_the_token_and_count_requests_by_route(client, settings):
     assert client.get("/metrics").status_code == 404
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
     client.get("/healthz")
-    client.get("/sessions/999999/")
+    client.get("/sessions/424242/")
     response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-metrics-token")
     assert response.status_code == 200
     text = response.content.decode()
     assert 'essaim_http_requests_total{method="GET",route="core:healthz",status="200"}' in text
     assert 'route="training:detail",status="404"' in text
-    assert "999999" not in text  # routes, never raw paths
+    assert "/sessions/424242" not in text  # routes, never raw paths
     assert "essaim_http_request_duration_seconds_bucket" in text
 
 
