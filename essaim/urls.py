@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from essaim.api.api import api
 from essaim.core import views as core_views
+from essaim.credentials import urls as credentials_urls
 
 handler400 = "essaim.core.views.error_400"
 handler403 = "essaim.core.views.error_403"
@@ -42,6 +43,8 @@ urlpatterns = [
     path("sessions/", include("essaim.training.urls")),
     path("pilotage/sessions/", include("essaim.training.backoffice_urls")),
     path("pratique/", include("essaim.practice.urls")),
+    path("attestations/", include("essaim.credentials.urls")),
+    path("mon-parcours/", include(credentials_urls.record_urlpatterns)),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
