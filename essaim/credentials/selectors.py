@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from essaim.credentials import vc
 from essaim.credentials.models import Credential
@@ -176,10 +176,11 @@ def learner_record(*, user: Any) -> dict[str, Any]:
 
 def practice_summary_label(record: dict[str, Any]) -> str:
     practice = record["practice"]
-    text = _("%(count)d ateliers animés, dont %(confirmed)d confirmés.") % {
-        "count": practice["workshops"],
-        "confirmed": practice["confirmed"],
-    }
+    text = ngettext(
+        "%(count)d atelier animé, dont %(confirmed)d confirmé.",
+        "%(count)d ateliers animés, dont %(confirmed)d confirmés.",
+        practice["workshops"],
+    ) % {"count": practice["workshops"], "confirmed": practice["confirmed"]}
     if practice["last_workshop_on"]:
         text += " " + _("Dernier atelier : %(date)s.") % {
             "date": formats.date_format(practice["last_workshop_on"], "DATE_FORMAT")
