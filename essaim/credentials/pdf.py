@@ -50,15 +50,25 @@ def _paragraph(canvas: Canvas, text: str, x: float, y: float, *, font: str, size
 
 
 def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """The QR code as vector squares: sharp at any zoom, no image library."""
+    """The QR code as vector rectangles (one per horizontal run of dark modules): sharp at
+    any zoom, no image library."""
     qr = segno.make(url, error="m", micro=False)
-    matrix = list(qr.matrix_iter(scale=1, border=2))
+    matrix = [list(row) for row in qr.matrix_iter(scale=1, border=2)]
     cell = size / len(matrix)
     canvas.setFillColor(HexColor("#000000"))
+    path = canvas.beginPath()
     for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                canvas.rect(x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1)
+        top = y + size - (row_index + 1) * cell
+        col = 0
+        while col < len(row):
+            if row[col]:
+                start = col
+                while col < len(row) and row[col]:
+                    col += 1
+                path.rect(x + start * cell, top, (col - start) * cell, cell)
+            else:
+                col += 1
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def attestation_pdf(snapshot: dict[str, Any], *, code: str, verify_url: str, issuer: str) -> bytes:
