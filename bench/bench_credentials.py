@@ -37,7 +37,9 @@ from essaim.organisations.models import Organisation
 from essaim.training.models import Completion, Session, SessionSlot
 
 total = {total}
-fw = FrameworkVersion.objects.create(version="bench", title="Référentiel", status="published", published_at=timezone.now())
+fw = FrameworkVersion.objects.create(
+    version="bench", title="Référentiel", status="published", published_at=timezone.now()
+)
 levels = [Level.objects.create(framework=fw, rank=i, code=f"n{{i}}", name=f"Niveau {{i}}") for i in (1, 2, 3)]
 course = Course.objects.create(code="bench", title="Facilitation : les fondamentaux", summary="Résumé",
                                duration_half_days=4, framework=fw, status="published")
@@ -54,8 +56,11 @@ completions = []
 for offset in range(0, total, 25):
     session = Session.objects.create(course=course, organiser=org, capacity=25, format="in_person",
                                      status="done", starts_at=start, ends_at=start + dt.timedelta(hours=7))
-    SessionSlot.objects.bulk_create([SessionSlot(session=session, starts_at=start, ends_at=start + dt.timedelta(hours=3)),
-        SessionSlot(session=session, starts_at=start + dt.timedelta(hours=4), ends_at=start + dt.timedelta(hours=7))])
+    morning = SessionSlot(session=session, starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    afternoon = SessionSlot(
+        session=session, starts_at=start + dt.timedelta(hours=4), ends_at=start + dt.timedelta(hours=7)
+    )
+    SessionSlot.objects.bulk_create([morning, afternoon])
     completions += [Completion(user=u, course=course, session=session, framework=fw, completed_at=start,
                                attendance_rate=100, outcomes=outcomes) for u in users[offset:offset + 25]]
 Completion.objects.bulk_create(completions)

@@ -376,6 +376,8 @@ LOGGING = {
 # CREDENTIALS_KEY_DIR named <kid>.pem (a development key is generated there on first use).
 CREDENTIALS_SIGNING_KEY = env("CREDENTIALS_SIGNING_KEY")
 CREDENTIALS_KEY_DIR = Path(env("CREDENTIALS_KEY_DIR", str(VAR_DIR / "credential-keys")))
-CREDENTIALS_ISSUER_NAME = env("CREDENTIALS_ISSUER_NAME", "Essaim — Direction interministérielle de la transformation publique")
+CREDENTIALS_ISSUER_NAME = env(
+    "CREDENTIALS_ISSUER_NAME", "Essaim — Direction interministérielle de la transformation publique"
+)
 # Days a credential stays valid; 0: no expiry (a training followed stays followed).
 CREDENTIALS_VALIDITY_DAYS = env_int("CREDENTIALS_VALIDITY_DAYS", 0)
