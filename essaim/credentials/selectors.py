@@ -55,11 +55,12 @@ def credential_attestation_pdf(credential: Credential) -> bytes:
 
 
 def credential_json(credential: Credential) -> dict[str, Any]:
-    """The credential as JSON: the signed VC-JWT's payload, with the proof alongside."""
+    """The credential as JSON, exactly as signed (the `vc` claim of the VC-JWT). The
+    signature is the JWT itself (an enveloping proof): verifiers check the .jwt file."""
     import jwt
 
     payload = jwt.decode(credential.jwt, options={"verify_signature": False})
-    return {**payload["vc"], "proof": {"type": "JwtProof2020", "jwt": credential.jwt}}
+    return dict(payload["vc"])
 
 
 def status_list_published() -> str:
