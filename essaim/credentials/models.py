@@ -71,7 +71,11 @@ class Credential(models.Model):
         ordering = ["-issued_at"]
         verbose_name = _("attestation")
         verbose_name_plural = _("attestations")
-        indexes = [models.Index(fields=["user", "issued_at"])]
+        indexes = [
+            models.Index(fields=["user", "issued_at"]),
+            # The status list reads the revoked rows only.
+            models.Index(fields=["revoked_at"], condition=Q(revoked_at__isnull=False), name="credential_revoked"),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -64,9 +64,16 @@ def credential_json(credential: Credential) -> dict[str, Any]:
 
 
 def status_list_published() -> str:
-    """The signed BitstringStatusListCredential of today's revocations."""
-    revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
-    return vc.status_list_token(revoked)
+    """The signed BitstringStatusListCredential of the revocations (cached; a revocation
+    drops the cache)."""
+    from django.core.cache import cache
+
+    token = cache.get(vc.STATUS_LIST_CACHE_KEY)
+    if token is None:
+        revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
+        token = vc.status_list_token(revoked)
+        cache.set(vc.STATUS_LIST_CACHE_KEY, token, vc.STATUS_LIST_CACHE_SECONDS)
+    return token
 
 
 def verify_code(code: str) -> tuple[vc.Verification, Credential | None]:

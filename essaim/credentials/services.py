@@ -152,6 +152,21 @@ def credentials_issue_on_commit(completion_ids: list[int]) -> None:
     transaction.on_commit(lambda: issue_credentials(ids))
 
 
+def _drop_status_list_cache() -> None:
+    from django.core.cache import cache
+
+    cache.delete(vc.STATUS_LIST_CACHE_KEY)
+
+
+def credentials_issue_missing(*, limit: int = 500) -> int:
+    """Backup for the on-commit task: issue the credentials of completions that have none."""
+    issued = 0
+    for completion in Completion.objects.filter(credential__isnull=True).order_by("pk")[:limit]:
+        credential_issue(completion=completion)
+        issued += 1
+    return issued
+
+
 @transaction.atomic(durable=True)
 def credential_revoke(*, credential: Credential, reason: str, acting_user: Any) -> Credential:
     """Revoke a credential; the status list publishes it at once."""
@@ -165,6 +180,8 @@ def credential_revoke(*, credential: Credential, reason: str, acting_user: Any) 
     credential.revoked_by = acting_user
     credential.revocation_reason = reason[:2000]
     credential.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    _drop_status_list_cache()
+    transaction.on_commit(_drop_status_list_cache)
     audit_log(
         actor=acting_user,
         role="programme_admin",
@@ -187,6 +204,8 @@ def signing_key_rotate(*, acting_user: Any = None) -> SigningKey:
     previous = SigningKey.objects.filter(is_current=True).values_list("kid", flat=True).first()
     kid, key = keys.generate_key_file()
     row = keys.register_current(kid, key)
+    _drop_status_list_cache()  # the list is re-signed by the new key
+    transaction.on_commit(_drop_status_list_cache)
     audit_log(
         actor=acting_user,
         role="programme_admin" if acting_user else "system",
@@ -208,6 +227,8 @@ def signing_key_retire(*, kid: str, acting_user: Any = None) -> SigningKey:
         raise ServiceError(_("On ne retire pas la clé qui signe : faites d’abord une rotation."))
     row.retired_at = timezone.now()
     row.save(update_fields=["retired_at"])
+    _drop_status_list_cache()
+    transaction.on_commit(_drop_status_list_cache)
     audit_log(
         actor=acting_user,
         role="programme_admin" if acting_user else "system",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task(retries=3, retry_delay=30)
@@ -13,3 +14,11 @@ def issue_credentials(completion_ids: list[int]) -> None:
 
     for completion in Completion.objects.filter(pk__in=completion_ids).order_by("pk"):
         credential_issue(completion=completion)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def issue_missing_credentials() -> None:
+    """Backup for the on-commit task (a task lost, a key missing for a while)."""
+    from essaim.credentials.services import credentials_issue_missing
+
+    credentials_issue_missing()

@@ -23,6 +23,8 @@ CONTEXTS = [
 ]
 STATUS_LIST_BITS = 131_072  # 16 KB: the minimum size the W3C recommends (herd privacy)
 STATUS_LIST_NUMBER = 1
+STATUS_LIST_CACHE_KEY = "credentials:status-list:1"  # dropped by revocation and key changes
+STATUS_LIST_CACHE_SECONDS = 300
 
 
 def absolute(path: str) -> str:

@@ -120,3 +120,11 @@ def test_trainer_track_completion_is_a_certification(aligned_course, ministry, a
     assert claims["vc"]["credentialSubject"]["achievement"]["achievementType"] == "Certification"
     reader = PdfReader(io.BytesIO(credential_attestation_pdf(issued)))
     assert "Certification de formateur" in reader.pages[0].extract_text()
+
+
+def test_demo_credentials_are_issued_once(completion):
+    from essaim.credentials.demo import demo_credentials_load
+
+    assert demo_credentials_load() == {"issued": 1}
+    assert demo_credentials_load() == {"issued": 0}
+    assert Credential.objects.get().completion == completion

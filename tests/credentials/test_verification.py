@@ -129,9 +129,18 @@ def test_key_rotation_new_key_signs_new_credentials_old_ones_still_verify(creden
     signing_key_retire(kid=old_kid)
     assert old_kid not in {k["kid"] for k in jwks()["keys"]}
     assert vc.verify_token(credential.jwt).status == "invalid"
+    assert vc.verify_token(fresh.jwt).status == "valid"
 
 
 def test_rotation_is_refused_when_the_key_comes_from_the_variable(settings, credential):
     settings.CREDENTIALS_SIGNING_KEY = "-----BEGIN PRIVATE KEY-----"
     with pytest.raises(ServiceError):
         signing_key_rotate()
+
+
+def test_the_sweep_issues_what_the_task_missed(completion):
+    from essaim.credentials.services import credentials_issue_missing
+
+    assert credentials_issue_missing() == 1
+    assert credentials_issue_missing() == 0
+    assert completion.credential.code.startswith("ESS-")
