@@ -47,7 +47,7 @@ class Credential(models.Model):
         TRAINER = "trainer", _("Certification de formateur")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    completion = models.OneToOneField("training.Completion", on_delete=models.PROTECT, related_name="credential")
+    completion = models.OneToOneField("training.Completion", on_delete=models.CASCADE, related_name="credential")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices, default=Kind.COMPLETION)
     code = models.CharField(_("code de vérification"), max_length=20, unique=True)

@@ -128,3 +128,8 @@ def test_demo_credentials_are_issued_once(completion):
     assert demo_credentials_load() == {"issued": 1}
     assert demo_credentials_load() == {"issued": 0}
     assert Credential.objects.get().completion == completion
+
+
+def test_deleting_a_person_deletes_their_credentials(credential, agent):
+    agent.delete()
+    assert not Credential.objects.exists()

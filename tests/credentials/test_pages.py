@@ -172,6 +172,8 @@ def test_learner_record_page_and_exports(client, agent, credential, django_asser
 
 
 def test_api_my_credentials_and_verify(client, agent, other_agent, credential):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/me/credentials", "/api/v1/credentials/verify"} <= set(paths)
     assert client.get("/api/v1/me/credentials").status_code == 401
     client.force_login(other_agent)
     assert client.get("/api/v1/me/credentials").json() == []
