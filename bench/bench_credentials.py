@@ -8,7 +8,8 @@ memory (peak RSS) of each process, which must stay flat as the batch grows: noth
 accumulates per credential.
 
 Set BENCH_DATABASES=postgresql to run on PostgreSQL (database essaim_bench_credentials on
-127.0.0.1:5432, dropped and recreated) instead of SQLite.
+127.0.0.1:5432, created for the run and dropped after) instead of SQLite. Figures on this
+2-core machine: about 58/s on SQLite, 18/s on PostgreSQL (one durable transaction each).
 """
 
 from __future__ import annotations
@@ -115,7 +116,10 @@ def main() -> int:
         }
         if database == "postgresql":
             url = "postgres://postgres@127.0.0.1:5432/essaim_bench_credentials"
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", url.rsplit("/", 1)[1]])
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", url.rsplit("/", 1)[1]],
+                stderr=subprocess.DEVNULL,
+            )
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", url.rsplit("/", 1)[1]], check=True)
             env["DATABASE_URL"] = url
         print(f"  database: {database}; preparing {sum(BATCHES)} completions…", flush=True)
@@ -131,6 +135,8 @@ def main() -> int:
                 f"PDF {run['pdf_kb']:.1f} KB each",
                 flush=True,
             )
+        if database == "postgresql":
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "essaim_bench_credentials"])
     ok_count = all(r["issued"] == size for r, size in zip(runs, BATCHES, strict=True))
     rate_ok = runs[-1]["rate"] >= TARGET_PER_S
     flat_ok = runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"] <= FLAT_MARGIN_MB
