@@ -79,6 +79,7 @@ def test_agent_downloads_visitor_verifies_admin_revokes(page, console, agent, pr
 
     # A programme admin revokes it, with a reason.
     login_with_password(page, programme_admin.email)
+    _assert_accessible(page, console, "/attestations/pilotage/")
     _assert_accessible(page, console, f"/attestations/pilotage/{issued.code}/revoquer/")
     page.get_by_label("Motif de la révocation").fill("Présence enregistrée par erreur")
     page.get_by_role("button", name="Révoquer").click()

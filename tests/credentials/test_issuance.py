@@ -71,6 +71,11 @@ def test_a_credential_verifies_with_an_independent_jose_library(credential, clie
     obj = jws.deserialize_compact(credential.jwt, key_set.get_by_kid(header["kid"]), algorithms=["ES256"])
     payload = json.loads(obj.payload)
     assert payload["vc"]["credentialSubject"]["achievement"]["name"] == "Facilitation : les fondamentaux"
+    # The published status list verifies independently too, and holds the credential's bit.
+    status_list = client.get("/attestations/statut/1/").content.decode()
+    listed = json.loads(jws.deserialize_compact(status_list, key_set.get_by_kid(header["kid"])).payload)
+    assert listed["vc"]["type"][1] == "BitstringStatusListCredential"
+    assert vc.status_bit(listed["vc"]["credentialSubject"]["encodedList"], credential.status_index) is False
     tampered = credential.jwt.rsplit(".", 1)[0] + "." + "A" * 86
     with pytest.raises(Exception, match="signature"):
         jws.deserialize_compact(tampered, key_set.get_by_kid(header["kid"]), algorithms=["ES256"])

@@ -187,3 +187,9 @@ def test_api_my_credentials_and_verify(client, agent, other_agent, credential):
     assert by_jwt.json()["status"] == "invalid"
     empty = client.post("/api/v1/credentials/verify", {}, content_type="application/json")
     assert empty.status_code == 422
+
+
+def test_the_verification_page_speaks_english(client, credential):
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/attestations/verifier/{credential.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Valid certificate" in body and "Verify a certificate" in body
