@@ -190,6 +190,9 @@ def test_api_my_credentials_and_verify(client, agent, other_agent, credential):
 
 
 def test_the_verification_page_speaks_english(client, credential):
+    from django.utils import translation
+
     client.cookies["django_language"] = "en"
-    body = client.get(f"/attestations/verifier/{credential.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("fr"):  # the request activates English: do not leak it to later tests
+        body = client.get(f"/attestations/verifier/{credential.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Valid certificate" in body and "Verify a certificate" in body
