@@ -196,3 +196,15 @@ def test_the_verification_page_speaks_english(client, credential):
     with translation.override("fr"):  # the request activates English: do not leak it to later tests
         body = client.get(f"/attestations/verifier/{credential.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Valid certificate" in body and "Verify a certificate" in body
+
+
+def test_the_credentials_back_office_is_for_staff(client, agent, programme_admin, credential):
+    client.force_login(agent)
+    assert client.get("/attestations/pilotage/").status_code == 403
+    client.force_login(programme_admin)
+    found = client.get("/attestations/pilotage/", {"code": credential.code.lower()})
+    assert found.status_code == 302 and found["Location"].endswith(
+        f"/attestations/pilotage/{credential.code}/revoquer/"
+    )
+    missing = client.get("/attestations/pilotage/", {"code": "ESS-2222-3333-4444"})
+    assert "Aucune attestation ne porte ce code." in missing.content.decode()
