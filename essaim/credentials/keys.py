@@ -73,6 +73,19 @@ def generate_key_file() -> tuple[str, ec.EllipticCurvePrivateKey]:
     return kid, key
 
 
+def _audit_new_key(row: SigningKey, source: str) -> None:
+    from essaim.core.services import audit_log
+
+    audit_log(
+        actor=None,
+        role="system",
+        action="credentials.key.register",
+        target=row,
+        summary=f"Clé de signature des attestations enregistrée ({source})",
+        changes={"kid": row.kid, "source": source},
+    )
+
+
 def register_current(kid: str, key: ec.EllipticCurvePrivateKey) -> SigningKey:
     """Publish `kid` and make it the one that signs (the previous one stays published)."""
     SigningKey.objects.filter(is_current=True).exclude(kid=kid).update(is_current=False)
@@ -94,7 +107,7 @@ def current_signing_key() -> tuple[str, ec.EllipticCurvePrivateKey]:
         key = _load_pem(configured.encode())
         kid = thumbprint(public_jwk(key))
         if not SigningKey.objects.filter(kid=kid, is_current=True).exists():
-            register_current(kid, key)
+            _audit_new_key(register_current(kid, key), "CREDENTIALS_SIGNING_KEY")
         return kid, key
     row = SigningKey.objects.filter(is_current=True).first()
     if row is None:
@@ -103,7 +116,7 @@ def current_signing_key() -> tuple[str, ec.EllipticCurvePrivateKey]:
                 "No credentials signing key: set CREDENTIALS_SIGNING_KEY or run `manage.py rotate_signing_key`."
             )
         kid, key = generate_key_file()
-        register_current(kid, key)
+        _audit_new_key(register_current(kid, key), "generated on first use")
         return kid, key
     return row.kid, private_key_for(row.kid)
 

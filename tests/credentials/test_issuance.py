@@ -99,6 +99,7 @@ def test_the_private_key_lives_in_the_key_directory_not_in_the_database(credenti
     assert set(row.public_jwk) == {"kty", "crv", "x", "y", "kid", "alg", "use"}
     key_file = settings.CREDENTIALS_KEY_DIR / f"{credential.kid}.pem"
     assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert AuditEntry.objects.get(action="credentials.key.register").changes["kid"] == credential.kid
 
 
 def test_a_key_given_by_the_variable_signs_and_is_published(settings, completion):
