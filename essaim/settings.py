@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "essaim.catalogue",
     "essaim.training",
     "essaim.practice",
+    "essaim.credentials",
     "essaim.api",
 ]
 
@@ -410,3 +411,14 @@ LOGGING = {
         "huey": {"level": "WARNING" if ESSAIM_ENV == "test" else "INFO"},
     },
 }
+
+# Credentials (attestations, Open Badges 3.0) — docs/adr/0010-credentials.md
+# The issuer's P-256 (ES256) private key, PEM (PKCS#8), e.g. a mounted secret; else key files in
+# CREDENTIALS_KEY_DIR named <kid>.pem (a development key is generated there on first use).
+CREDENTIALS_SIGNING_KEY = env("CREDENTIALS_SIGNING_KEY")
+CREDENTIALS_KEY_DIR = Path(env("CREDENTIALS_KEY_DIR", str(VAR_DIR / "credential-keys")))
+CREDENTIALS_ISSUER_NAME = env(
+    "CREDENTIALS_ISSUER_NAME", "Essaim — Direction interministérielle de la transformation publique"
+)
+# Days a credential stays valid; 0: no expiry (a training followed stays followed).
+CREDENTIALS_VALIDITY_DAYS = env_int("CREDENTIALS_VALIDITY_DAYS", 0)

@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from essaim.api.api import api
 from essaim.core import views as core_views
 from essaim.core.metrics import metrics_view
+from essaim.credentials import urls as credentials_urls
 
 handler400 = "essaim.core.views.error_400"
 handler403 = "essaim.core.views.error_403"
@@ -44,6 +45,8 @@ urlpatterns = [
     path("pilotage/sessions/", include("essaim.training.backoffice_urls")),
     path("pratique/", include("essaim.practice.urls")),
     path("metrics", metrics_view, name="metrics"),
+    path("attestations/", include("essaim.credentials.urls")),
+    path("mon-parcours/", include(credentials_urls.record_urlpatterns)),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

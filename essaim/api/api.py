@@ -25,6 +25,7 @@ from essaim.api.schemas import (
     RegionOut,
     RoleOut,
 )
+from essaim.credentials.api import router as credentials_router
 from essaim.framework.api import router as framework_router
 from essaim.organisations.models import Departement, Organisation, Region
 from essaim.organisations.selectors import organisation_list
@@ -133,3 +134,4 @@ api.add_router("/organisations", organisations)
 api.add_router("/", me)
 api.add_router("/", training_router)
 api.add_router("/", framework_router)
+api.add_router("/", credentials_router)

@@ -113,4 +113,8 @@ def session_close(*, session: Session, acting_user: Any) -> list[Completion]:
         target=session,
         summary=_("Session clôturée : %(count)d formations validées") % {"count": len(completions)},
     )
+    # Attestations and badges are issued once the completions are committed (credentials app).
+    from essaim.credentials.services import credentials_issue_on_commit
+
+    credentials_issue_on_commit([c.pk for c in completions])
     return completions

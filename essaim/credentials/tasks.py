@@ -1,0 +1,24 @@
+"""Background jobs of credentials (Huey)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task(retries=3, retry_delay=30)
+def issue_credentials(completion_ids: list[int]) -> None:
+    """Issue the credentials of new completions (queued on commit by session_close)."""
+    from essaim.credentials.services import credential_issue
+    from essaim.training.models import Completion
+
+    for completion in Completion.objects.filter(pk__in=completion_ids).order_by("pk"):
+        credential_issue(completion=completion)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def issue_missing_credentials() -> None:
+    """Backup for the on-commit task (a task lost, a key missing for a while)."""
+    from essaim.credentials.services import credentials_issue_missing
+
+    credentials_issue_missing()

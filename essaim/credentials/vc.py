@@ -1,0 +1,286 @@
+"""Open Badges 3.0 credentials as W3C Verifiable Credentials in VC-JWT, the W3C Bitstring
+Status List that publishes revocations, and the verification of both."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from essaim.credentials.keys import ALGORITHM, current_signing_key, published_keys
+
+CONTEXTS = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+STATUS_LIST_BITS = 131_072  # 16 KB: the minimum size the W3C recommends (herd privacy)
+STATUS_LIST_NUMBER = 1
+STATUS_LIST_CACHE_KEY = "credentials:status-list:1"  # dropped by revocation and key changes
+STATUS_LIST_CACHE_SECONDS = 300
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def issuer_id() -> str:
+    return absolute(reverse("credentials:issuer"))
+
+
+def issuer_profile() -> dict[str, Any]:
+    return {
+        "@context": CONTEXTS,
+        "id": issuer_id(),
+        "type": ["Profile"],
+        "name": settings.CREDENTIALS_ISSUER_NAME,
+        "url": settings.SITE_URL + "/",
+        "description": "Essaim — formation des agents publics à la facilitation et à la participation citoyenne.",
+    }
+
+
+def status_list_url() -> str:
+    return absolute(reverse("credentials:status-list", args=[STATUS_LIST_NUMBER]))
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build_credential(
+    *,
+    credential_id: str,
+    code: str,
+    status_index: int,
+    snapshot: dict[str, Any],
+    email: str,
+    issued_at: dt.datetime,
+    expires_at: dt.datetime | None,
+) -> dict[str, Any]:
+    """The OpenBadgeCredential: the achievement is the course, aligned to the framework's
+    competencies at the level the course reaches. The subject is identified by name and a
+    salted hash of the e-mail — never the e-mail itself."""
+    salt = code.replace("-", "")
+    identity_hash = "sha256$" + hashlib.sha256((email.lower() + salt).encode()).hexdigest()
+    achievement_type = "Certification" if snapshot["kind"] == "trainer" else "Course"
+    credential: dict[str, Any] = {
+        "@context": CONTEXTS,
+        "id": f"urn:uuid:{credential_id}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": snapshot["course_title"],
+        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": settings.CREDENTIALS_ISSUER_NAME},
+        "validFrom": _iso(issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": snapshot["name"],
+                },
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "identityHash": identity_hash,
+                    "salt": salt,
+                },
+            ],
+            "achievement": {
+                "id": absolute(reverse("credentials:achievement", args=[snapshot["course_code"]])),
+                "type": ["Achievement"],
+                "achievementType": achievement_type,
+                "name": snapshot["course_title"],
+                "description": snapshot.get("course_summary", ""),
+                "criteria": {
+                    "narrative": (
+                        f"Formation suivie du {snapshot['start_date']} au {snapshot['end_date']} "
+                        f"({snapshot['hours']} h), présence d’au moins {snapshot['threshold']} %."
+                    )
+                },
+                "alignment": [
+                    {
+                        "type": ["Alignment"],
+                        "targetName": f"{o['competency_name']} — {o['level_name']}",
+                        "targetCode": f"{o['competency']}:{o['level']}",
+                        "targetFramework": snapshot["framework"],
+                        "targetType": "CFItem",
+                        "targetUrl": absolute(reverse("framework:current")),
+                    }
+                    for o in snapshot["outcomes"]
+                ],
+                "creator": {"id": issuer_id(), "type": ["Profile"], "name": settings.CREDENTIALS_ISSUER_NAME},
+            },
+        },
+        "credentialStatus": {
+            "id": f"{status_list_url()}#{status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(status_index),
+            "statusListCredential": status_list_url(),
+        },
+        "evidence": [{"type": ["Evidence"], "name": "Code de vérification", "description": code}],
+    }
+    if expires_at is not None:
+        credential["validUntil"] = _iso(expires_at)
+    return credential
+
+
+def sign(credential: dict[str, Any], *, issued_at: dt.datetime, expires_at: dt.datetime | None) -> tuple[str, str]:
+    """VC-JWT (Open Badges 3.0 §8.2): the credential in the `vc` claim, registered claims
+    mirrored, signed with the current key; the header names the key (`kid`)."""
+    kid, key = current_signing_key()
+    claims: dict[str, Any] = {
+        "vc": credential,
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "iat": int(issued_at.timestamp()),
+        "nbf": int(issued_at.timestamp()),
+    }
+    if expires_at is not None:
+        claims["exp"] = int(expires_at.timestamp())
+    token = jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
+    return kid, token
+
+
+# --- Status list ---------------------------------------------------------------------------
+
+
+def encode_status_list(revoked_indexes: list[int]) -> str:
+    bits = bytearray(STATUS_LIST_BITS // 8)
+    for index in revoked_indexes:
+        bits[index // 8] |= 0x80 >> (index % 8)  # index 0 is the left-most bit
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode()
+
+
+def status_bit(encoded_list: str, index: int) -> bool:
+    if not encoded_list.startswith("u"):
+        raise ValueError("not a base64url multibase string")
+    payload = encoded_list[1:]
+    bits = gzip.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def status_list_token(revoked_indexes: list[int]) -> str:
+    """The BitstringStatusListCredential, signed as VC-JWT."""
+    now = timezone.now()
+    url = status_list_url()
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(),
+        "validFrom": _iso(now),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_status_list(revoked_indexes),
+        },
+    }
+    kid, key = current_signing_key()
+    claims = {"vc": credential, "iss": issuer_id(), "jti": url, "iat": int(now.timestamp())}
+    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
+
+
+# --- Verification --------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    """The outcome a verifier shows: `status` is valid, revoked, expired, invalid or unknown."""
+
+    status: str
+    credential: dict[str, Any] = field(default_factory=dict)
+    issued_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    kid: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == "valid"
+
+    @property
+    def achievement(self) -> dict[str, Any]:
+        return self.credential.get("credentialSubject", {}).get("achievement", {})
+
+    @property
+    def subject_name(self) -> str:
+        for identity in self.credential.get("credentialSubject", {}).get("identifier", []):
+            if identity.get("identityType") == "name" and not identity.get("hashed"):
+                return str(identity.get("identityHash", ""))
+        return ""
+
+    @property
+    def issuer_name(self) -> str:
+        issuer = self.credential.get("issuer", {})
+        return str(issuer.get("name", "")) if isinstance(issuer, dict) else str(issuer)
+
+
+def _verified_claims(token: str) -> tuple[str, dict[str, Any]] | None:
+    """The claims if `token` is signed by one of the issuer's published keys, else None."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        return None
+    kid = header.get("kid")
+    if header.get("alg") != ALGORITHM or not isinstance(kid, str):
+        return None
+    jwk = published_keys().get(kid)
+    if jwk is None:
+        return None
+    try:
+        claims = jwt.decode(
+            token,
+            jwt.PyJWK(jwk, algorithm=ALGORITHM).key,
+            algorithms=[ALGORITHM],
+            issuer=issuer_id(),
+            options={"verify_exp": False, "require": ["iss", "iat", "vc"]},
+        )
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    if not isinstance(claims.get("vc"), dict):
+        return None
+    return kid, claims
+
+
+def verify_token(token: str, *, status_list: str | None = None, at: dt.datetime | None = None) -> Verification:
+    """Signature (a published key), issuer, expiry (now, or at the date `at`), then the
+    revocation bit read from the published status list credential (verified like any
+    credential)."""
+    token = "".join(token.split())
+    checked = _verified_claims(token)
+    if checked is None:
+        return Verification(status="invalid")
+    kid, claims = checked
+    credential = claims["vc"]
+    issued = dt.datetime.fromtimestamp(claims["iat"], tz=dt.UTC)
+    expires = dt.datetime.fromtimestamp(claims["exp"], tz=dt.UTC) if "exp" in claims else None
+    result = Verification(status="valid", credential=credential, issued_at=issued, expires_at=expires, kid=kid)
+    entry = credential.get("credentialStatus")
+    if isinstance(entry, dict):
+        if status_list is None:
+            from essaim.credentials.selectors import status_list_published
+
+            status_list = status_list_published()
+        listed = _verified_claims(status_list)
+        if listed is None or entry.get("statusListCredential") != listed[1]["vc"].get("id"):
+            return Verification(status="invalid")
+        try:
+            revoked = status_bit(listed[1]["vc"]["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+        except (KeyError, ValueError, IndexError, OSError):
+            return Verification(status="invalid")
+        if revoked:
+            result.status = "revoked"
+            return result
+    if expires is not None and expires <= (at or timezone.now()):
+        result.status = "expired"
+    return result
