@@ -1,0 +1,52 @@
+"""The full-text index, specific to each database (ADR 0020).
+
+PostgreSQL: the `unaccent` extension, a text search configuration `essaim_fr` copied from
+`french` with `unaccent` before `french_stem`, a tsvector column and its GIN index.
+SQLite: an FTS5 table (`unicode61 remove_diacritics 2`) whose rowid is the resource id;
+the text put in it is stemmed in Python (library/text.py).
+"""
+
+from django.db import migrations
+
+PG_FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'essaim_fr') THEN
+            CREATE TEXT SEARCH CONFIGURATION essaim_fr (COPY = french);
+            ALTER TEXT SEARCH CONFIGURATION essaim_fr
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+        END IF;
+    END $$
+    """,
+    "ALTER TABLE library_resource ADD COLUMN search_vector tsvector",
+    "CREATE INDEX library_resource_search_gin ON library_resource USING gin (search_vector)",
+]
+PG_BACKWARD = [
+    "DROP INDEX IF EXISTS library_resource_search_gin",
+    "ALTER TABLE library_resource DROP COLUMN IF EXISTS search_vector",
+]
+SQLITE_FORWARD = [
+    "CREATE VIRTUAL TABLE library_resource_fts USING fts5("
+    "title, summary, body, files, tokenize = 'unicode61 remove_diacritics 2')",
+]
+SQLITE_BACKWARD = ["DROP TABLE IF EXISTS library_resource_fts"]
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("library", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
+            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        )
+    ]

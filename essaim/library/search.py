@@ -1,0 +1,199 @@
+"""The one search interface of the library (ADR 0020), with a backend per database.
+
+A backend indexes findable resources (published, not a draft) and answers `match()`: the
+ids and scores of a BOUNDED candidate set — the best title matches plus the most recent
+matches anywhere, each capped at `LIBRARY_SEARCH_CANDIDATES` — never a ranking of every
+document that contains a common word. Visibility, facet filters, counts, sorting and
+snippets are done once, above the backends, in `selectors.py`, so that both databases
+behave the same. A dedicated engine plugs in as another `SearchBackend`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+
+from essaim.library import text as ftext
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDocument:
+    id: int
+    title: str
+    summary: str
+    body: str
+    files: str
+
+
+class SearchBackend(Protocol):
+    def index(self, documents: Sequence[IndexDocument]) -> None: ...
+
+    def remove(self, ids: Iterable[int]) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]: ...
+
+
+class PostgresBackend:
+    """A stored tsvector (title A, summary B, body C, file text D) in the `essaim_fr` text
+    search configuration (`french` with `unaccent`), GIN-indexed (migration 0002)."""
+
+    VECTOR = (
+        "setweight(to_tsvector('essaim_fr', %s), 'A') || setweight(to_tsvector('essaim_fr', %s), 'B') || "
+        "setweight(to_tsvector('essaim_fr', %s), 'C') || setweight(to_tsvector('essaim_fr', %s), 'D')"
+    )
+
+    def index(self, documents: Sequence[IndexDocument]) -> None:
+        rows = [
+            (
+                ftext.expand_compounds(d.title),
+                ftext.expand_compounds(d.summary),
+                ftext.expand_compounds(d.body),
+                ftext.expand_compounds(d.files),
+                d.id,
+            )
+            for d in documents
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE library_resource SET search_vector = {self.VECTOR} WHERE id = %s", rows)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE library_resource SET search_vector = NULL WHERE id = ANY(%s)", [list(ids)])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE library_resource SET search_vector = NULL WHERE search_vector IS NOT NULL")
+
+    def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
+        # Words only (letters and digits): no tsquery operator of the person's ever reaches
+        # to_tsquery. Underscores are word characters for Python, separators for PostgreSQL.
+        words = [w.replace("_", "") for w in ftext.query_words(query)]
+        words = [w for w in words if w]
+        if not words:
+            return {}
+        joiner = " | " if any_word else " & "
+        everywhere = joiner.join(words)
+        in_title = joiner.join(f"{w}:A" for w in words)
+        sql = """
+            SELECT c.id, ts_rank(c.search_vector, q.query)
+            FROM (
+                SELECT id, search_vector FROM library_resource
+                WHERE search_vector @@ to_tsquery('essaim_fr', %s)
+                ORDER BY id DESC LIMIT %s
+            ) c, (SELECT to_tsquery('essaim_fr', %s) AS query) q
+        """
+        scores: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            for tsquery in (in_title, everywhere):
+                cursor.execute(sql, [tsquery, limit, everywhere])
+                scores.update(cursor.fetchall())
+        return scores
+
+
+class SqliteBackend:
+    """FTS5 (`unicode61 remove_diacritics 2`) over text stemmed in Python with Snowball
+    French (`text.py`), the query stemmed the same way. Rowid = resource id."""
+
+    TABLE = "library_resource_fts"
+
+    def index(self, documents: Sequence[IndexDocument]) -> None:
+        rows = [
+            (
+                d.id,
+                ftext.stem_document(d.title),
+                ftext.stem_document(d.summary),
+                ftext.stem_document(d.body),
+                ftext.stem_document(d.files),
+            )
+            for d in documents
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {self.TABLE} WHERE rowid = %s", [(r[0],) for r in rows])  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {self.TABLE} (rowid, title, summary, body, files) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                rows,
+            )
+
+    def remove(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {self.TABLE} WHERE rowid = %s", [(i,) for i in ids])  # noqa: S608
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE}")  # noqa: S608
+
+    def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
+        stems = ftext.query_stems(query)
+        if not stems:
+            return {}
+        # Each stem is made of word characters only and quoted: FTS5 syntax typed by a
+        # person (", *, NEAR(, AND, column filters) never reaches MATCH.
+        phrases = [f'"{s}"' for s in stems]
+        joiner = " OR " if any_word else " AND "
+        everywhere = joiner.join(phrases)
+        in_title = "title : (" + everywhere + ")"
+        # LIMIT inside, in rowid order: FTS5 stops after `limit` hits and scores only those.
+        sql = (
+            f"SELECT rowid, -bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0) FROM {self.TABLE} "  # noqa: S608
+            f"WHERE {self.TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
+        )
+        scores: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            for expression in (in_title, everywhere):
+                cursor.execute(sql, [expression, limit])
+                scores.update(cursor.fetchall())
+        return scores
+
+
+def backend() -> SearchBackend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
+
+
+def candidate_limit() -> int:
+    return int(settings.LIBRARY_SEARCH_CANDIDATES)
+
+
+# --- Snippets: the same on both databases (the SQLite index holds stems, not prose) ----
+SNIPPET_WORDS = 30
+_TOKEN = re.compile(r"(\w+(?:[-‐‑]\w+)*)")
+
+
+def _hits(word: str, stems: set[str]) -> bool:
+    if ftext.stem(re.sub(r"[-‐‑]", "", word)) in stems:
+        return True
+    return any(ftext.stem(part) in stems for part in re.split(r"[-‐‑]", word) if part)
+
+
+def highlight(value: str, stems: Sequence[str], *, words: int = SNIPPET_WORDS) -> SafeString:
+    """A window of `words` words around the first match, matches in <mark>, the rest escaped."""
+    plain = " ".join(ftext.html_to_text(value).split())
+    tokens = _TOKEN.split(plain)  # odd indexes are words
+    wanted = set(stems)
+    word_positions = list(range(1, len(tokens), 2))
+    first = next((i for i in word_positions if _hits(tokens[i], wanted)), None) if wanted else None
+    start_word = 0
+    if first is not None:
+        start_word = max(word_positions.index(first) - 8, 0)
+    keep = word_positions[start_word : start_word + words]
+    if not keep:
+        return mark_safe("")  # noqa: S308 - empty string
+    begin, end = keep[0], keep[-1]
+    out: list[str] = ["… " if start_word else ""]
+    for index in range(begin, end + 1):
+        token = tokens[index]
+        if index % 2 == 1 and wanted and _hits(token, wanted):
+            out.append(f"<mark>{html.escape(token)}</mark>")
+        else:
+            out.append(html.escape(token))
+    if end < word_positions[-1]:
+        out.append(" …")
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above

@@ -1,0 +1,232 @@
+"""Reads of the resource library: the search (one entry point for pages and API), details."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from essaim.core.exceptions import ServiceError
+from essaim.library import search
+from essaim.library import text as ftext
+from essaim.library.models import Resource
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE = 500
+FIELD_FACETS = ("type", "licence", "audience", "language")
+FACETS = ("type", "competency", "licence", "organisation", "audience", "language")
+SORTS = ("relevance", "date")
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchHit:
+    resource: Resource
+    score: float | None
+    snippet: SafeString
+
+
+@dataclass
+class SearchPage:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    capped: bool
+    page: int
+    num_pages: int
+    page_size: int
+    sort: str
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def clean_filters(raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Facet filters from a query string; a value that cannot exist is a readable error."""
+    filters: dict[str, list[str]] = {}
+    for name in FACETS:
+        values = [v for v in raw.get(name, []) if v != ""][:20]
+        if not values:
+            continue
+        if name in FIELD_FACETS:
+            allowed = {
+                "type": Resource.Type,
+                "licence": Resource.Licence,
+                "audience": Resource.Audience,
+                "language": Resource.Language,
+            }[name].values
+            wrong = [v for v in values if v not in allowed]
+        else:
+            wrong = [v for v in values if not v.isdigit() or len(v) > 18]
+        if wrong:
+            raise ServiceError(
+                _("Filtre « %(facet)s » : valeur inconnue « %(value)s ».") % {"facet": name, "value": wrong[0][:50]},
+                code="bad_filter",
+            )
+        filters[name] = values
+    return filters
+
+
+def _apply_filters(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> QuerySet[Resource]:
+    for name in FIELD_FACETS:
+        if name in filters:
+            qs = qs.filter(**{f"{name}__in": filters[name]})
+    if "organisation" in filters:
+        qs = qs.filter(organisation_id__in=[int(v) for v in filters["organisation"]])
+    if "competency" in filters:
+        through = Resource.competencies.through.objects.filter(competency_id__in=[int(v) for v in filters["competency"]])
+        qs = qs.filter(pk__in=through.values("resource_id"))
+    return qs
+
+
+def _facets(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FIELD_FACETS:
+        labels = dict(Resource._meta.get_field(name).choices or [])
+        rows = qs.order_by().values(name).annotate(n=Count("pk")).values_list(name, "n")
+        facets[name] = sorted(
+            (
+                FacetValue(value, str(labels.get(value, value)), n, value in filters.get(name, []))
+                for value, n in rows
+            ),
+            key=lambda f: (-f.count, f.label),
+        )
+    orgs = (
+        qs.exclude(organisation=None)
+        .order_by()
+        .values("organisation_id", "organisation__name")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "organisation__name", "n")
+    )
+    facets["organisation"] = sorted(
+        (FacetValue(str(pk), name, n, str(pk) in filters.get("organisation", [])) for pk, name, n in orgs),
+        key=lambda f: (-f.count, f.label),
+    )
+    through = Resource.competencies.through.objects.filter(resource_id__in=qs.order_by().values("pk"))
+    competencies = (
+        through.values("competency_id", "competency__name")
+        .annotate(n=Count("resource_id"))
+        .values_list("competency_id", "competency__name", "n")
+    )
+    facets["competency"] = sorted(
+        (FacetValue(str(pk), name, n, str(pk) in filters.get("competency", [])) for pk, name, n in competencies),
+        key=lambda f: (-f.count, f.label),
+    )
+    return facets
+
+
+def resource_search(
+    *,
+    user: Any,
+    query: str = "",
+    filters: dict[str, list[str]] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int = 20,
+    with_facets: bool = True,
+) -> SearchPage:
+    """What `user` may see, matching `query` (French, accents and word forms ignored), with
+    facet counts and snippets. A query matching too many resources ranks the bounded
+    candidate set only (`capped`)."""
+    query = " ".join((query or "").split())
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ServiceError(
+            _("La recherche est trop longue (%(max)s caractères au plus).") % {"max": MAX_QUERY_LENGTH},
+            code="bad_query",
+        )
+    filters = filters or {}
+    sort = sort if sort in SORTS else "relevance"
+    page = min(max(page, 1), MAX_PAGE)
+    qs = Resource.objects.visible_to(user)
+    scores: dict[int, float] = {}
+    stems: list[str] = []
+    capped = False
+    if query:
+        stems = ftext.query_stems(query)
+        limit = search.candidate_limit()
+        backend = search.backend()
+        scores = backend.match(query, limit=limit) if stems else {}
+        if stems and not scores and len(stems) > 1:
+            # No resource has every word: fall back to any of them, ranked the same way.
+            scores = backend.match(query, limit=limit, any_word=True)
+        capped = len(scores) >= limit
+        qs = qs.filter(pk__in=list(scores))
+    qs = _apply_filters(qs, filters)
+    facets = _facets(qs, filters) if with_facets else {}
+    if query and sort == "relevance":
+        ids = sorted(qs.values_list("pk", flat=True), key=lambda pk: (-scores.get(pk, 0.0), -pk))
+        total = len(ids)
+        page = min(page, max(math.ceil(total / page_size), 1))
+        page_ids = ids[(page - 1) * page_size : page * page_size]
+        found = Resource.objects.select_related("organisation").in_bulk(page_ids)
+        resources = [found[pk] for pk in page_ids if pk in found]
+    else:
+        total = qs.count()
+        page = min(page, max(math.ceil(total / page_size), 1))
+        resources = list(
+            qs.select_related("organisation").order_by("-published_at", "-pk")[
+                (page - 1) * page_size : page * page_size
+            ]
+        )
+    hits = [
+        SearchHit(
+            resource=r,
+            score=round(scores[r.pk], 6) if r.pk in scores else None,
+            snippet=search.highlight(r.summary + " " + r.body if stems else r.summary, stems),
+        )
+        for r in resources
+    ]
+    return SearchPage(
+        query=query,
+        hits=hits,
+        total=total,
+        capped=capped,
+        page=page,
+        num_pages=max(math.ceil(total / page_size), 1),
+        page_size=page_size,
+        sort=sort,
+        facets=facets,
+    )
+
+
+def resource_for_viewer(*, user: Any, pk: int) -> Resource | None:
+    """One resource if `user` may see it, else None (the caller answers 404: a hidden
+    resource is not acknowledged to exist)."""
+    resource = (
+        Resource.objects.select_related("organisation", "contributor")
+        .prefetch_related("files", "links", "competencies")
+        .filter(pk=pk)
+        .first()
+    )
+    if resource is None or not user.has_perm("library.view_resource", resource):
+        return None
+    return resource
+
+
+def moderation_queue() -> QuerySet[Resource]:
+    return (
+        Resource.objects.filter(status=Resource.Status.SUBMITTED)
+        .select_related("organisation", "contributor")
+        .order_by("updated_at")
+    )
+
+
+def contributions_of(user: Any) -> QuerySet[Resource]:
+    return Resource.objects.filter(contributor=user).select_related("organisation").order_by("-updated_at")
