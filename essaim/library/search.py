@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,15 +74,12 @@ class PostgresBackend:
             cursor.execute("UPDATE library_resource SET search_vector = NULL WHERE search_vector IS NOT NULL")
 
     def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
-        # Words only (letters and digits): no tsquery operator of the person's ever reaches
-        # to_tsquery. Underscores are word characters for Python, separators for PostgreSQL.
-        words = [w.replace("_", "") for w in ftext.query_words(query)]
-        words = [w for w in words if w]
-        if not words:
+        # Words only (letters and digits, see text.query_groups): no tsquery operator of the
+        # person's ever reaches to_tsquery. Stop words are dropped by the configuration.
+        everywhere = _expression(query, any_word=any_word, word=lambda w: w, all_of=" & ", any_of=" | ")
+        in_title = _expression(query, any_word=any_word, word=lambda w: f"{w}:A", all_of=" & ", any_of=" | ")
+        if not everywhere:
             return {}
-        joiner = " | " if any_word else " & "
-        everywhere = joiner.join(words)
-        in_title = joiner.join(f"{w}:A" for w in words)
         sql = """
             SELECT c.id, ts_rank(c.search_vector, q.query)
             FROM (
@@ -97,6 +94,21 @@ class PostgresBackend:
                 cursor.execute(sql, [tsquery, limit, everywhere])
                 scores.update(cursor.fetchall())
         return scores
+
+
+def _expression(query: str, *, any_word: bool, word: Callable[[str], str], all_of: str, any_of: str) -> str:
+    """Groups ANDed (ORed with `any_word`), alternatives ORed, words of an alternative ANDed.
+    `word` renders one word and returns "" to drop it (a stop word)."""
+    rendered_groups = []
+    for group in ftext.query_groups(query):
+        alternatives = []
+        for alternative in group:
+            words = [w for w in (word(x) for x in alternative) if w]
+            if words:
+                alternatives.append("(" + all_of.join(words) + ")" if len(words) > 1 else words[0])
+        if alternatives:
+            rendered_groups.append("(" + any_of.join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0])
+    return (any_of if any_word else all_of).join(rendered_groups)
 
 
 class SqliteBackend:
@@ -132,14 +144,15 @@ class SqliteBackend:
             cursor.execute(f"DELETE FROM {self.TABLE}")  # noqa: S608
 
     def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
-        stems = ftext.query_stems(query)
-        if not stems:
-            return {}
         # Each stem is made of word characters only and quoted: FTS5 syntax typed by a
         # person (", *, NEAR(, AND, column filters) never reaches MATCH.
-        phrases = [f'"{s}"' for s in stems]
-        joiner = " OR " if any_word else " AND "
-        everywhere = joiner.join(phrases)
+        def quoted(word: str) -> str:
+            stemmed = ftext.stem(word)
+            return f'"{stemmed}"' if stemmed else ""
+
+        everywhere = _expression(query, any_word=any_word, word=quoted, all_of=" AND ", any_of=" OR ")
+        if not everywhere:
+            return {}
         in_title = "title : (" + everywhere + ")"
         # LIMIT inside, in rowid order: FTS5 stops after `limit` hits and scores only those.
         sql = (

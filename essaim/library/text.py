@@ -79,11 +79,23 @@ def stem_document(text: str) -> str:
     return " ".join(s for s in (stem(w) for w in document_words(text)) if s)
 
 
+def query_groups(query: str) -> list[list[list[str]]]:
+    """The words of a query as groups to AND together; a group lists alternatives (OR),
+    an alternative lists words (AND). « co-développement » gives
+    [[["codéveloppement"], ["co", "développement"]]]. Punctuation and operators are gone:
+    no query syntax ever reaches the database. At most MAX_QUERY_WORDS words."""
+    groups: list[list[list[str]]] = []
+    for token in WORD.findall((query or "").replace("_", " "))[:MAX_QUERY_WORDS]:
+        parts = [p for p in re.split(r"[-‐‑]", token) if p]
+        if len(parts) > 1:
+            groups.append([["".join(parts)], parts])
+        else:
+            groups.append([parts])
+    return groups
+
+
 def query_words(query: str) -> list[str]:
-    """The words of a query, hyphens joined, punctuation and operators gone (no syntax
-    ever reaches the database), capped at MAX_QUERY_WORDS."""
-    words = [re.sub(r"[-‐‑]", "", w) for w in WORD.findall(query or "")]
-    return [w for w in words if w][:MAX_QUERY_WORDS]
+    return [word for group in query_groups(query) for alternative in group for word in alternative]
 
 
 def query_stems(query: str) -> list[str]:

@@ -187,6 +187,9 @@ class Command(BaseCommand):
             agent=User.objects.get(email="agent@essaim.localhost"),
             trainer=User.objects.get(email="formatrice@essaim.localhost"),
         )
+        from essaim.library.demo import demo_library_load
+
+        demo_library_load()
 
     def _organisations(self) -> dict[str, Organisation]:
         orgs = {org.slug: org for org in Organisation.objects.all()}
