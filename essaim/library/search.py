@@ -187,8 +187,9 @@ def _hits(word: str, stems: set[str]) -> bool:
 
 
 def highlight(value: str, stems: Sequence[str], *, words: int = SNIPPET_WORDS) -> SafeString:
-    """A window of `words` words around the first match, matches in <mark>, the rest escaped."""
-    plain = " ".join(ftext.html_to_text(value).split())
+    """A window of `words` words of plain text `value` around the first match, matches in
+    <mark>, the rest escaped."""
+    plain = " ".join(value.split())
     tokens = _TOKEN.split(plain)  # odd indexes are words
     wanted = set(stems)
     word_positions = list(range(1, len(tokens), 2))

@@ -189,7 +189,7 @@ def resource_search(
         SearchHit(
             resource=r,
             score=round(scores[r.pk], 6) if r.pk in scores else None,
-            snippet=search.highlight(r.summary + " " + r.body if stems else r.summary, stems),
+            snippet=search.highlight(r.summary + " " + ftext.html_to_text(r.body) if stems else r.summary, stems),
         )
         for r in resources
     ]
