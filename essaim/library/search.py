@@ -181,6 +181,8 @@ _TOKEN = re.compile(r"(\w+(?:[-‐‑]\w+)*)")
 
 
 def _hits(word: str, stems: set[str]) -> bool:
+    if "-" not in word and "‐" not in word and "‑" not in word:
+        return ftext.stem(word) in stems
     if ftext.stem(re.sub(r"[-‐‑]", "", word)) in stems:
         return True
     return any(ftext.stem(part) in stems for part in re.split(r"[-‐‑]", word) if part)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,40 +97,51 @@ def _apply_filters(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> Que
     return qs
 
 
-def _facets(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
-    facets: dict[str, list[FacetValue]] = {}
-    for name in FIELD_FACETS:
-        labels = dict(Resource._meta.get_field(name).choices or [])
-        rows = qs.order_by().values(name).annotate(n=Count("pk")).values_list(name, "n")
-        facets[name] = sorted(
-            (
-                FacetValue(value, str(labels.get(value, value)), n, value in filters.get(name, []))
-                for value, n in rows
-            ),
-            key=lambda f: (-f.count, f.label),
-        )
-    orgs = (
-        qs.exclude(organisation=None)
-        .order_by()
-        .values("organisation_id", "organisation__name")
+def _facets(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> tuple[dict[str, list[FacetValue]], int]:
+    """Facet counts in two queries (fields and organisation grouped together, then
+    competencies), and the total, which is their sum."""
+    grouped = (
+        qs.order_by()
+        .values(*FIELD_FACETS, "organisation_id", "organisation__name")
         .annotate(n=Count("pk"))
-        .values_list("organisation_id", "organisation__name", "n")
+        .values_list(*FIELD_FACETS, "organisation_id", "organisation__name", "n")
     )
-    facets["organisation"] = sorted(
-        (FacetValue(str(pk), name, n, str(pk) in filters.get("organisation", [])) for pk, name, n in orgs),
-        key=lambda f: (-f.count, f.label),
-    )
+    counts: dict[str, Counter[str]] = {name: Counter() for name in (*FIELD_FACETS, "organisation")}
+    org_names: dict[str, str] = {}
+    total = 0
+    for *values, org_id, org_name, n in grouped:
+        total += n
+        for name, value in zip(FIELD_FACETS, values, strict=True):
+            counts[name][value] += n
+        if org_id is not None:
+            counts["organisation"][str(org_id)] += n
+            org_names[str(org_id)] = org_name
+    labels: dict[str, dict[str, str]] = {
+        name: {k: str(v) for k, v in Resource._meta.get_field(name).choices or []} for name in FIELD_FACETS
+    }
+    labels["organisation"] = org_names
     through = Resource.competencies.through.objects.filter(resource_id__in=qs.order_by().values("pk"))
     competencies = (
         through.values("competency_id", "competency__name")
         .annotate(n=Count("resource_id"))
         .values_list("competency_id", "competency__name", "n")
     )
-    facets["competency"] = sorted(
-        (FacetValue(str(pk), name, n, str(pk) in filters.get("competency", [])) for pk, name, n in competencies),
-        key=lambda f: (-f.count, f.label),
-    )
-    return facets
+    labels["competency"] = {}
+    counts["competency"] = Counter()
+    for pk, name, n in competencies:
+        counts["competency"][str(pk)] = n
+        labels["competency"][str(pk)] = name
+    facets = {
+        name: sorted(
+            (
+                FacetValue(value, labels[name].get(value, value), n, value in filters.get(name, []))
+                for value, n in counts[name].items()
+            ),
+            key=lambda f: (-f.count, f.label),
+        )
+        for name in FACETS
+    }
+    return facets, total
 
 
 def resource_search(
@@ -169,7 +181,7 @@ def resource_search(
         capped = len(scores) >= limit
         qs = qs.filter(pk__in=list(scores))
     qs = _apply_filters(qs, filters)
-    facets = _facets(qs, filters) if with_facets else {}
+    facets, faceted_total = _facets(qs, filters) if with_facets else ({}, None)
     if query and sort == "relevance":
         ids = sorted(qs.values_list("pk", flat=True), key=lambda pk: (-scores.get(pk, 0.0), -pk))
         total = len(ids)
@@ -178,7 +190,7 @@ def resource_search(
         found = Resource.objects.select_related("organisation").in_bulk(page_ids)
         resources = [found[pk] for pk in page_ids if pk in found]
     else:
-        total = qs.count()
+        total = faceted_total if faceted_total is not None else qs.count()
         page = min(page, max(math.ceil(total / page_size), 1))
         resources = list(
             qs.select_related("organisation").order_by("-published_at", "-pk")[
