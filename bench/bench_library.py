@@ -46,23 +46,144 @@ MIXED_QUERIES = [
     "evaluation",
     "jury",
 ]
-WORDS = """
-agent service public usager administration territoire commune département région préfecture projet
-atelier réunion groupe équipe collectif méthode outil démarche processus étape calendrier objectif
-résultat bilan synthèse proposition avis décision arbitrage débat échange dialogue concertation
-consultation écoute expression contribution idée question réponse enjeu problème solution action
-habitant citoyen élu association partenaire acteur réseau communauté jeunesse quartier ville
-village campagne transport mobilité logement santé éducation école culture sport environnement
-climat énergie eau déchet alimentation agriculture emploi économie budget finances numérique
-données information communication transparence confiance engagement responsabilité qualité
-innovation expérimentation prototype test évaluation mesure indicateur impact suivi rapport
-formation apprentissage compétence pratique expérience savoir connaissance posture animation
-facilitation médiation coopération co-construction intelligence collective délibération vote
-""".split()
-VERBS = """
-organiser animer préparer construire partager proposer décider débattre écouter évaluer suivre
-former accompagner faciliter consulter informer associer mobiliser impliquer restituer améliorer
-""".split()
+WORDS = [
+    "agent",
+    "service",
+    "public",
+    "usager",
+    "administration",
+    "territoire",
+    "commune",
+    "département",
+    "région",
+    "préfecture",
+    "projet",
+    "atelier",
+    "réunion",
+    "groupe",
+    "équipe",
+    "collectif",
+    "méthode",
+    "outil",
+    "démarche",
+    "processus",
+    "étape",
+    "calendrier",
+    "objectif",
+    "résultat",
+    "bilan",
+    "synthèse",
+    "proposition",
+    "avis",
+    "décision",
+    "arbitrage",
+    "débat",
+    "échange",
+    "dialogue",
+    "concertation",
+    "consultation",
+    "écoute",
+    "expression",
+    "contribution",
+    "idée",
+    "question",
+    "réponse",
+    "enjeu",
+    "problème",
+    "solution",
+    "action",
+    "habitant",
+    "citoyen",
+    "élu",
+    "association",
+    "partenaire",
+    "acteur",
+    "réseau",
+    "communauté",
+    "jeunesse",
+    "quartier",
+    "ville",
+    "village",
+    "campagne",
+    "transport",
+    "mobilité",
+    "logement",
+    "santé",
+    "éducation",
+    "école",
+    "culture",
+    "sport",
+    "environnement",
+    "climat",
+    "énergie",
+    "eau",
+    "déchet",
+    "alimentation",
+    "agriculture",
+    "emploi",
+    "économie",
+    "budget",
+    "finances",
+    "numérique",
+    "données",
+    "information",
+    "communication",
+    "transparence",
+    "confiance",
+    "engagement",
+    "responsabilité",
+    "qualité",
+    "innovation",
+    "expérimentation",
+    "prototype",
+    "test",
+    "évaluation",
+    "mesure",
+    "indicateur",
+    "impact",
+    "suivi",
+    "rapport",
+    "formation",
+    "apprentissage",
+    "compétence",
+    "pratique",
+    "expérience",
+    "savoir",
+    "connaissance",
+    "posture",
+    "animation",
+    "facilitation",
+    "médiation",
+    "coopération",
+    "co-construction",
+    "intelligence",
+    "collective",
+    "délibération",
+    "vote",
+]
+VERBS = [
+    "organiser",
+    "animer",
+    "préparer",
+    "construire",
+    "partager",
+    "proposer",
+    "décider",
+    "débattre",
+    "écouter",
+    "évaluer",
+    "suivre",
+    "former",
+    "accompagner",
+    "faciliter",
+    "consulter",
+    "informer",
+    "associer",
+    "mobiliser",
+    "impliquer",
+    "restituer",
+    "améliorer",
+]
 
 
 def generate(rng: random.Random, index: int) -> dict:
@@ -194,9 +315,7 @@ def run(vendor: str) -> list[tuple[str, str, bool]]:
     else:
         env.pop("DATABASE_URL", None)
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", INNER], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-c", INNER], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-5000:])
         return [(label, "run completed", False)]

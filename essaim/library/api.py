@@ -44,7 +44,9 @@ class FacetValueOut(Schema):
 
 class ResourceSearchOut(Schema):
     count: int
-    capped: bool = Field(..., description="Requête très répandue : seuls les candidats les plus pertinents sont classés")
+    capped: bool = Field(
+        ..., description="Requête très répandue : seuls les candidats les plus pertinents sont classés"
+    )
     page: int
     pages: int
     results: list[ResourceHitOut]
@@ -133,10 +135,23 @@ def _resource_out(request: HttpRequest, resource: Resource) -> dict[str, Any]:
         **{
             name: getattr(resource, name)
             for name in (
-                "id", "slug", "title", "summary", "body", "type", "themes", "audience", "language", "licence",
-                "licence_reason", "authors", "visibility", "status", "published_at",
+                "id",
+                "slug",
+                "title",
+                "summary",
+                "body",
+                "type",
+                "themes",
+                "audience",
+                "language",
+                "licence",
+                "licence_reason",
+                "authors",
+                "visibility",
+                "status",
+                "published_at",
             )
-        },  # fmt: skip
+        },
         "organisation": resource.organisation.name if resource.organisation else None,
         "url": _absolute(request, resource.get_absolute_url()),
         "competencies": [c.code for c in resource.competencies.all()],

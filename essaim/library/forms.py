@@ -44,9 +44,7 @@ class ResourceForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    themes = forms.CharField(
-        label=_("Thèmes"), required=False, help_text=_("Séparés par des virgules"), max_length=500
-    )
+    themes = forms.CharField(label=_("Thèmes"), required=False, help_text=_("Séparés par des virgules"), max_length=500)
     audience = forms.ChoiceField(label=_("Public"), choices=Resource.Audience.choices)
     language = forms.ChoiceField(label=_("Langue"), choices=Resource.Language.choices)
     licence = forms.ChoiceField(label=_("Licence"), choices=Resource.Licence.choices, initial=Resource.Licence.ETALAB)
@@ -109,7 +107,7 @@ class ResourceForm(forms.Form):
             body=d["body"],
             type=d["type"],
             competencies=list(d["competencies"]),
-            themes=[t for t in d["themes"].split(",")],
+            themes=d["themes"].split(","),
             audience=d["audience"],
             language=d["language"],
             licence=d["licence"],

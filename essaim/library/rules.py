@@ -39,8 +39,7 @@ is_library_moderator = is_authenticated & is_programme_admin
 
 rules.add_perm(
     "library.view_resource",
-    is_published_for_everyone
-    | (is_authenticated & (is_published_for_agents | is_contributor | is_library_moderator)),
+    is_published_for_everyone | (is_authenticated & (is_published_for_agents | is_contributor | is_library_moderator)),
 )
 rules.add_perm("library.add_resource", is_authenticated)
 rules.add_perm(

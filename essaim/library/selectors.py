@@ -92,7 +92,9 @@ def _apply_filters(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> Que
     if "organisation" in filters:
         qs = qs.filter(organisation_id__in=[int(v) for v in filters["organisation"]])
     if "competency" in filters:
-        through = Resource.competencies.through.objects.filter(competency_id__in=[int(v) for v in filters["competency"]])
+        through = Resource.competencies.through.objects.filter(
+            competency_id__in=[int(v) for v in filters["competency"]]
+        )
         qs = qs.filter(pk__in=through.values("resource_id"))
     return qs
 

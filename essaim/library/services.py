@@ -102,7 +102,7 @@ def _clean(data: ResourceData) -> dict[str, Any]:
         raise ServiceError(_("Une ressource « tous droits réservés » doit en donner la raison."))
     themes = data.themes
     if isinstance(themes, str):
-        themes = [t for t in themes.split(",")]
+        themes = themes.split(",")
     if not isinstance(themes, list | tuple) or not all(isinstance(t, str) for t in themes):
         raise ServiceError(_("Les thèmes doivent être une liste de mots."))
     return {

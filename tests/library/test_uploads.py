@@ -113,7 +113,9 @@ def test_file_names_are_normalised_with_the_detected_extension():
 
 
 def _bomb() -> bytes:
-    return zip_of({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": b"<a/>", "word/big.xml": b"0" * 20_000_000})
+    return zip_of(
+        {"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": b"<a/>", "word/big.xml": b"0" * 20_000_000}
+    )
 
 
 HOSTILE = {
@@ -139,11 +141,21 @@ HOSTILE = {
     ),
     "ODT with Basic macros": (
         "fiche.odt",
-        zip_of({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<a/>", "Basic/Standard/Module1.xml": b"<m/>"}),
+        zip_of(
+            {
+                "mimetype": b"application/vnd.oasis.opendocument.text",
+                "content.xml": b"<a/>",
+                "Basic/Standard/Module1.xml": b"<m/>",
+            }
+        ),
         "macros",
     ),
     "legacy .doc (OLE2)": ("ancien.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "ancien format"),
-    "SVG with script": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG active"),
+    "SVG with script": (
+        "logo.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "SVG active",
+    ),
     "SVG with onload": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "SVG active"),
     "SVG with javascript: href": (
         "logo.svg",
@@ -171,9 +183,17 @@ HOSTILE = {
     "zip with an executable inside": ("fiche.docx", docx(**{"word/setup.exe": b"MZ"}), "programme"),
     "zip bomb (ratio)": ("fiche.docx", _bomb(), "bombe zip"),
     "gzip archive": ("fiche.pdf", b"\x1f\x8b\x08\x00" + b"\x00" * 50, "archive"),
-    "PDF + zip polyglot": ("fiche.pdf", minimal_pdf("x") + zip_of({"evil.txt": b"x"}), "à la fois un PDF et une archive"),
+    "PDF + zip polyglot": (
+        "fiche.pdf",
+        minimal_pdf("x") + zip_of({"evil.txt": b"x"}),
+        "à la fois un PDF et une archive",
+    ),
     "PNG + zip polyglot": ("photo.png", PNG + zip_of({"evil.txt": b"x"}), "cache une archive"),
-    "PDF with JavaScript": ("fiche.pdf", minimal_pdf("x", extra=b" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "contenu actif"),
+    "PDF with JavaScript": (
+        "fiche.pdf",
+        minimal_pdf("x", extra=b" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+        "contenu actif",
+    ),
     "truncated PDF": ("fiche.pdf", b"%PDF-1.4\n1 0 obj garbage", "pas un PDF lisible"),
 }
 

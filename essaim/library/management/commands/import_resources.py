@@ -55,4 +55,6 @@ class Command(BaseCommand):
             imported, rejected = import_lines(handle)
         for number, reason in rejected:
             self.stderr.write(f"ligne {number} refusée : {reason}")
-        self.stdout.write(self.style.SUCCESS(f"{imported} ressource(s) importée(s), {len(rejected)} ligne(s) refusée(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{imported} ressource(s) importée(s), {len(rejected)} ligne(s) refusée(s).")
+        )
