@@ -94,17 +94,16 @@ class PostgresBackend:
         sql = """
             SELECT c.id, ts_rank(c.search_vector, q.query)
             FROM (
-                SELECT id, search_vector FROM library_resource
-                WHERE {column} @@ to_tsquery('essaim_fr', %s)
-                ORDER BY id DESC LIMIT %s
+                (SELECT id, search_vector FROM library_resource
+                 WHERE title_vector @@ to_tsquery('essaim_fr', %s) ORDER BY id DESC LIMIT %s)
+                UNION ALL
+                (SELECT id, search_vector FROM library_resource
+                 WHERE search_vector @@ to_tsquery('essaim_fr', %s) ORDER BY id DESC LIMIT %s)
             ) c, (SELECT to_tsquery('essaim_fr', %s) AS query) q
         """
-        scores: dict[int, float] = {}
         with connection.cursor() as cursor:
-            for column in ("title_vector", "search_vector"):
-                cursor.execute(sql.format(column=column), [everywhere, limit, everywhere])
-                scores.update(cursor.fetchall())
-        return scores
+            cursor.execute(sql, [everywhere, limit, everywhere, limit, everywhere])
+            return dict(cursor.fetchall())
 
 
 def _expression(query: str, *, any_word: bool, word: Callable[[str], str], all_of: str, any_of: str) -> str:
@@ -175,22 +174,16 @@ class SqliteBackend:
             return {}
         # LIMIT inside, in rowid order: FTS5 stops after `limit` hits and scores only those.
         # Titles first (their own table), then anywhere, ranked on the full table's bm25.
+        rank = f"-bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0)"
         sql = (
-            f"SELECT rowid, -bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0) FROM {self.TABLE} "  # noqa: S608
-            f"WHERE {self.TABLE} MATCH %s AND rowid IN ("
-            f"SELECT rowid FROM {self.TITLES} WHERE {self.TITLES} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+            f"SELECT rowid, {rank} FROM {self.TABLE} WHERE {self.TABLE} MATCH %s AND rowid IN ("  # noqa: S608
+            f"SELECT rowid FROM {self.TITLES} WHERE {self.TITLES} MATCH %s ORDER BY rowid DESC LIMIT %s) "
+            f"UNION ALL SELECT * FROM ("
+            f"SELECT rowid, {rank} FROM {self.TABLE} WHERE {self.TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)"
         )
-        everywhere_sql = (
-            f"SELECT rowid, -bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0) FROM {self.TABLE} "  # noqa: S608
-            f"WHERE {self.TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
-        )
-        scores: dict[int, float] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [everywhere, everywhere, limit])
-            scores.update(cursor.fetchall())
-            cursor.execute(everywhere_sql, [everywhere, limit])
-            scores.update(cursor.fetchall())
-        return scores
+            cursor.execute(sql, [everywhere, everywhere, limit, everywhere, limit])
+            return dict(cursor.fetchall())
 
 
 def backend() -> SearchBackend:

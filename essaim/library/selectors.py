@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,17 +100,24 @@ def _apply_filters(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> Que
     return qs
 
 
-def _facets(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> tuple[dict[str, list[FacetValue]], int]:
-    """Facet counts in two queries (fields and organisation grouped together, then
-    competencies), and the total, which is their sum."""
-    grouped = (
-        qs.order_by()
-        .values(*FIELD_FACETS, "organisation_id", "organisation__name")
-        .annotate(n=Count("pk"))
-        .values_list(*FIELD_FACETS, "organisation_id", "organisation__name", "n")
+def _competency_counts(through: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    return list(
+        through.values("competency_id", "competency__name")
+        .annotate(n=Count("resource_id"))
+        .values_list("competency_id", "competency__name", "n")
     )
-    counts: dict[str, Counter[str]] = {name: Counter() for name in (*FIELD_FACETS, "organisation")}
-    org_names: dict[str, str] = {}
+
+
+def _facets(
+    grouped: Iterable[tuple[Any, ...]], competencies: Iterable[tuple[Any, ...]], filters: dict[str, list[str]]
+) -> tuple[dict[str, list[FacetValue]], int]:
+    """Facet values with counts, and the total, from rows (type, licence, audience,
+    language, organisation id, organisation name, count) and (competency id, name, count)."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    labels: dict[str, dict[str, str]] = {
+        name: {k: str(v) for k, v in Resource._meta.get_field(name).choices or []} for name in FIELD_FACETS
+    }
+    labels["organisation"], labels["competency"] = {}, {}
     total = 0
     for *values, org_id, org_name, n in grouped:
         total += n
@@ -117,19 +125,7 @@ def _facets(qs: QuerySet[Resource], filters: dict[str, list[str]]) -> tuple[dict
             counts[name][value] += n
         if org_id is not None:
             counts["organisation"][str(org_id)] += n
-            org_names[str(org_id)] = org_name
-    labels: dict[str, dict[str, str]] = {
-        name: {k: str(v) for k, v in Resource._meta.get_field(name).choices or []} for name in FIELD_FACETS
-    }
-    labels["organisation"] = org_names
-    through = Resource.competencies.through.objects.filter(resource_id__in=qs.order_by().values("pk"))
-    competencies = (
-        through.values("competency_id", "competency__name")
-        .annotate(n=Count("resource_id"))
-        .values_list("competency_id", "competency__name", "n")
-    )
-    labels["competency"] = {}
-    counts["competency"] = Counter()
+            labels["organisation"][str(org_id)] = org_name
     for pk, name, n in competencies:
         counts["competency"][str(pk)] = n
         labels["competency"][str(pk)] = name
@@ -183,19 +179,37 @@ def resource_search(
         capped = len(scores) >= limit
         qs = qs.filter(pk__in=list(scores))
     qs = _apply_filters(qs, filters)
-    facets, faceted_total = _facets(qs, filters) if with_facets else ({}, None)
+    facets: dict[str, list[FacetValue]] = {}
+    ids: list[int] = []
+    if query:
+        # The bounded candidates that pass visibility and filters: ids and facet fields in
+        # one query, facets counted here.
+        rows = list(qs.order_by().values_list("pk", *FIELD_FACETS, "organisation_id", "organisation__name"))
+        ids = sorted((row[0] for row in rows), key=lambda pk: (-scores.get(pk, 0.0), -pk))
+        total = len(rows)
+        if with_facets:
+            through = Resource.competencies.through.objects.filter(resource_id__in=ids)
+            facets, _n = _facets([(*row[1:], 1) for row in rows], _competency_counts(through), filters)
+    elif with_facets:
+        grouped = (
+            qs.order_by()
+            .values(*FIELD_FACETS, "organisation_id", "organisation__name")
+            .annotate(n=Count("pk"))
+            .values_list(*FIELD_FACETS, "organisation_id", "organisation__name", "n")
+        )
+        through = Resource.competencies.through.objects.filter(resource_id__in=qs.order_by().values("pk"))
+        facets, total = _facets(grouped, _competency_counts(through), filters)
+    else:
+        total = qs.count()
+    page = min(page, max(math.ceil(total / page_size), 1))
     if query and sort == "relevance":
-        ids = sorted(qs.values_list("pk", flat=True), key=lambda pk: (-scores.get(pk, 0.0), -pk))
-        total = len(ids)
-        page = min(page, max(math.ceil(total / page_size), 1))
         page_ids = ids[(page - 1) * page_size : page * page_size]
         found = Resource.objects.select_related("organisation").in_bulk(page_ids)
         resources = [found[pk] for pk in page_ids if pk in found]
     else:
-        total = faceted_total if faceted_total is not None else qs.count()
-        page = min(page, max(math.ceil(total / page_size), 1))
+        ordered = Resource.objects.filter(pk__in=ids) if query else qs
         resources = list(
-            qs.select_related("organisation").order_by("-published_at", "-pk")[
+            ordered.select_related("organisation").order_by("-published_at", "-pk")[
                 (page - 1) * page_size : page * page_size
             ]
         )
