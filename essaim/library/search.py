@@ -91,19 +91,30 @@ class PostgresBackend:
             return {}
         # The limit is inside: only `limit` rows per tier are ever ranked. The planner walks
         # the primary key backwards for a common word, the GIN index for a rare one.
+        # Each tier has its limit inside, so only `limit` rows per tier are ever ranked. The
+        # planner walks the primary key backwards for a common word, the GIN index for a rare
+        # one. Title matches are ranked on the small title vector (weight 10).
         sql = """
-            SELECT c.id, ts_rank(c.search_vector, q.query)
-            FROM (
-                (SELECT id, search_vector FROM library_resource
-                 WHERE title_vector @@ to_tsquery('essaim_fr', %s) ORDER BY id DESC LIMIT %s)
-                UNION ALL
-                (SELECT id, search_vector FROM library_resource
-                 WHERE search_vector @@ to_tsquery('essaim_fr', %s) ORDER BY id DESC LIMIT %s)
-            ) c, (SELECT to_tsquery('essaim_fr', %s) AS query) q
+            (SELECT id, 10 * ts_rank(title_vector, q.query) FROM library_resource,
+                (SELECT to_tsquery('essaim_fr', %s) AS query) q
+             WHERE title_vector @@ q.query ORDER BY id DESC LIMIT %s)
+            UNION ALL
+            (SELECT c.id, ts_rank(c.search_vector, q.query) FROM (
+                SELECT id, search_vector FROM library_resource
+                WHERE search_vector @@ to_tsquery('essaim_fr', %s) ORDER BY id DESC LIMIT %s
+             ) c, (SELECT to_tsquery('essaim_fr', %s) AS query) q)
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, [everywhere, limit, everywhere, limit, everywhere])
-            return dict(cursor.fetchall())
+            return _sum_scores(cursor.fetchall())
+
+
+def _sum_scores(rows: Iterable[tuple[int, float]]) -> dict[int, float]:
+    """A resource found by both tiers adds its title score to its overall score."""
+    scores: dict[int, float] = {}
+    for pk, score in rows:
+        scores[pk] = scores.get(pk, 0.0) + float(score)
+    return scores
 
 
 def _expression(query: str, *, any_word: bool, word: Callable[[str], str], all_of: str, any_of: str) -> str:
@@ -174,16 +185,17 @@ class SqliteBackend:
             return {}
         # LIMIT inside, in rowid order: FTS5 stops after `limit` hits and scores only those.
         # Titles first (their own table), then anywhere, ranked on the full table's bm25.
-        rank = f"-bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0)"
+        # Each tier has its LIMIT inside, in rowid order: FTS5 stops after `limit` hits and
+        # scores only those (a MATCH combined with `rowid IN (…)` would rerun the MATCH per row).
         sql = (
-            f"SELECT rowid, {rank} FROM {self.TABLE} WHERE {self.TABLE} MATCH %s AND rowid IN ("  # noqa: S608
-            f"SELECT rowid FROM {self.TITLES} WHERE {self.TITLES} MATCH %s ORDER BY rowid DESC LIMIT %s) "
-            f"UNION ALL SELECT * FROM ("
-            f"SELECT rowid, {rank} FROM {self.TABLE} WHERE {self.TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+            f"SELECT * FROM (SELECT rowid, -10 * bm25({self.TITLES}) FROM {self.TITLES} "  # noqa: S608
+            f"WHERE {self.TITLES} MATCH %s ORDER BY rowid DESC LIMIT %s) "
+            f"UNION ALL SELECT * FROM (SELECT rowid, -bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0) "
+            f"FROM {self.TABLE} WHERE {self.TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [everywhere, everywhere, limit, everywhere, limit])
-            return dict(cursor.fetchall())
+            cursor.execute(sql, [everywhere, limit, everywhere, limit])
+            return _sum_scores(cursor.fetchall())
 
 
 def backend() -> SearchBackend:
