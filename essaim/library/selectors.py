@@ -256,5 +256,11 @@ def moderation_queue() -> QuerySet[Resource]:
     )
 
 
+def open_reports() -> QuerySet[Any]:
+    from essaim.library.models import ResourceReport
+
+    return ResourceReport.objects.filter(resolved_at=None).select_related("resource", "user").order_by("-created_at")
+
+
 def contributions_of(user: Any) -> QuerySet[Resource]:
     return Resource.objects.filter(contributor=user).select_related("organisation").order_by("-updated_at")

@@ -24,6 +24,7 @@ from essaim.library.selectors import (
     clean_filters,
     contributions_of,
     moderation_queue,
+    open_reports,
     resource_for_viewer,
     resource_search,
 )
@@ -198,7 +199,11 @@ def moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "library/moderation.html",
-        {"resources": moderation_queue()[:200], "page_title": _("Modération des ressources")},
+        {
+            "resources": moderation_queue()[:200],
+            "reports": open_reports()[:200],
+            "page_title": _("Modération des ressources"),
+        },
     )
 
 

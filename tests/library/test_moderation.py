@@ -118,9 +118,18 @@ def test_all_rights_reserved_needs_a_reason(partner):
     assert resource.licence_reason == "Photographies sous droits."
 
 
-def test_reports_and_feedback(agent, public_resource):
-    report = resource_report(resource=public_resource, acting_user=agent, reason="outdated", comment="Lien mort")
+def test_reports_and_feedback(client, agent, programme_admin, public_resource):
+    client.force_login(agent)
+    response = client.post(
+        reverse("library:report", args=[public_resource.pk]), {"reason": "outdated", "comment": "Lien mort"}
+    )
+    assert response.status_code == 302
+    report = public_resource.reports.get()
     assert report.get_reason_display() == "Obsolète"
+    client.force_login(programme_admin)
+    queue = client.get(reverse("library:moderation")).content.decode()
+    assert "Lien mort" in queue
+    resource_report(resource=public_resource, acting_user=agent, reason="duplicate")
     resource_feedback_give(resource=public_resource, acting_user=agent, rating=4, comment="Utile")
     resource_feedback_give(resource=public_resource, acting_user=agent, rating=5)
     assert list(public_resource.feedback.values_list("rating", flat=True)) == [5]
