@@ -66,7 +66,7 @@ class ResourceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Une adresse par ligne (https://…)"),
     )
-    files = MultipleFileField(
+    documents = MultipleFileField(
         label=_("Fichiers"),
         required=False,
         help_text=_("PDF, DOCX, ODT, PPTX ou image ; 20 Mo au plus par fichier."),
@@ -122,7 +122,7 @@ class ResourceForm(forms.Form):
     def uploads(self) -> list[Upload]:
         # Never more than the limit plus one byte in memory: inspect_upload refuses the rest.
         limit = settings.LIBRARY_MAX_UPLOAD_BYTES
-        return [Upload(name=f.name, data=f.read(limit + 1)) for f in self.cleaned_data.get("files") or []]
+        return [Upload(name=f.name, data=f.read(limit + 1)) for f in self.cleaned_data.get("documents") or []]
 
 
 class ReviewForm(forms.Form):

@@ -77,11 +77,15 @@ class PostgresBackend:
 
     def remove(self, ids: Iterable[int]) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE library_resource SET search_vector = NULL, title_vector = NULL WHERE id = ANY(%s)", [list(ids)])
+            cursor.execute(
+                "UPDATE library_resource SET search_vector = NULL, title_vector = NULL WHERE id = ANY(%s)", [list(ids)]
+            )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE library_resource SET search_vector = NULL, title_vector = NULL WHERE search_vector IS NOT NULL")
+            cursor.execute(
+                "UPDATE library_resource SET search_vector = NULL, title_vector = NULL WHERE search_vector IS NOT NULL"
+            )
 
     def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
         # Words only (letters and digits, see text.query_groups): no tsquery operator of the
@@ -163,10 +167,10 @@ class SqliteBackend:
             )
 
     def remove(self, ids: Iterable[int]) -> None:
-        ids = [(i,) for i in ids]
+        rows = [(i,) for i in ids]
         with connection.cursor() as cursor:
             for table in (self.TABLE, self.TITLES):
-                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", ids)  # noqa: S608
+                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", rows)  # noqa: S608
 
     def clear(self) -> None:
         with connection.cursor() as cursor:

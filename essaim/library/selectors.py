@@ -20,6 +20,12 @@ from essaim.library.models import Resource
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 500
 FIELD_FACETS = ("type", "licence", "audience", "language")
+FIELD_CHOICES = {
+    "type": Resource.Type,
+    "licence": Resource.Licence,
+    "audience": Resource.Audience,
+    "language": Resource.Language,
+}
 FACETS = ("type", "competency", "licence", "organisation", "audience", "language")
 SORTS = ("relevance", "date")
 
@@ -68,12 +74,7 @@ def clean_filters(raw: dict[str, list[str]]) -> dict[str, list[str]]:
         if not values:
             continue
         if name in FIELD_FACETS:
-            allowed = {
-                "type": Resource.Type,
-                "licence": Resource.Licence,
-                "audience": Resource.Audience,
-                "language": Resource.Language,
-            }[name].values
+            allowed = FIELD_CHOICES[name].values
             wrong = [v for v in values if v not in allowed]
         else:
             wrong = [v for v in values if not v.isdigit() or len(v) > 18]
@@ -115,7 +116,7 @@ def _facets(
     language, organisation id, organisation name, count) and (competency id, name, count)."""
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     labels: dict[str, dict[str, str]] = {
-        name: {k: str(v) for k, v in Resource._meta.get_field(name).choices or []} for name in FIELD_FACETS
+        name: {k: str(v) for k, v in choices.choices} for name, choices in FIELD_CHOICES.items()
     }
     labels["organisation"], labels["competency"] = {}, {}
     total = 0
@@ -164,7 +165,7 @@ def resource_search(
     filters = filters or {}
     sort = sort if sort in SORTS else "relevance"
     page = min(max(page, 1), MAX_PAGE)
-    qs = Resource.objects.visible_to(user)
+    qs: QuerySet[Resource] = Resource.objects.visible_to(user)
     scores: dict[int, float] = {}
     stems: list[str] = []
     capped = False

@@ -113,7 +113,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def resource_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+def resource_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """Files are served only here, after the same permission as the resource: never from a
     raw storage URL."""
     resource = resource_for_viewer(user=request.user, pk=pk)
@@ -122,7 +122,7 @@ def resource_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     stored = get_object_or_404(ResourceFile, pk=file_pk, resource=resource)
     resource_count(resource=resource, what="download")
     response = FileResponse(
-        default_storage.open(stored.file.name, "rb"),
+        default_storage.open(str(stored.file.name), "rb"),
         as_attachment=True,
         filename=stored.name,
         content_type=stored.content_type,

@@ -237,7 +237,7 @@ def test_a_hostile_upload_through_the_form_shows_the_message_and_stores_nothing(
             "language": "fr",
             "licence": "etalab-2.0",
             "visibility": "public",
-            "files": SimpleUploadedFile("fiche.pdf", b"MZ" + b"\x00" * 100, content_type="application/pdf"),
+            "documents": SimpleUploadedFile("fiche.pdf", b"MZ" + b"\x00" * 100, content_type="application/pdf"),
         },
     )
     assert response.status_code == 400
