@@ -153,3 +153,9 @@ class FeedbackForm(forms.Form):
         label=_("Note"), choices=[(i, str(i)) for i in range(1, 6)], coerce=int, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CollectionForm(forms.Form):
+    title = forms.CharField(label=_("Titre de la collection"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_public = forms.BooleanField(label=_("Collection publique"), required=False)

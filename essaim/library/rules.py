@@ -49,3 +49,18 @@ rules.add_perm(
 rules.add_perm("library.moderate_resource", is_library_moderator)
 rules.add_perm("library.report_resource", is_authenticated)
 rules.add_perm("library.give_feedback", is_authenticated & ~is_contributor)
+
+
+@rules.predicate
+def owns_collection(user: Any, collection: Any) -> bool:
+    return collection is not None and collection.owner_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_public_collection(user: Any, collection: Any) -> bool:
+    return collection is not None and collection.is_public
+
+
+rules.add_perm(
+    "library.view_collection", is_public_collection | (is_authenticated & (owns_collection | is_library_moderator))
+)

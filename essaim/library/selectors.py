@@ -263,5 +263,25 @@ def open_reports() -> QuerySet[Any]:
     return ResourceReport.objects.filter(resolved_at=None).select_related("resource", "user").order_by("-created_at")
 
 
+def collections_for(user: Any) -> dict[str, list[Any]]:
+    """The person's own collections and the public ones (curated first)."""
+    from essaim.library.models import Collection
+
+    public = Collection.objects.filter(is_public=True).select_related("owner").order_by("-is_curated", "title")
+    mine = (
+        Collection.objects.filter(owner=user) if getattr(user, "is_authenticated", False) else Collection.objects.none()
+    )
+    return {"mine": list(mine), "public": list(public[:100])}
+
+
+def collection_resources(*, collection: Any, user: Any) -> list[Resource]:
+    """The collection's resources in order, only those the viewer may see: a public
+    collection never shows an agents-only or unpublished resource to a visitor."""
+    visible = Resource.objects.visible_to(user)
+    ids = list(collection.items.order_by("position", "id").values_list("resource_id", flat=True))
+    found = visible.filter(pk__in=ids).select_related("organisation").in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 def contributions_of(user: Any) -> QuerySet[Resource]:
     return Resource.objects.filter(contributor=user).select_related("organisation").order_by("-updated_at")

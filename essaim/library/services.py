@@ -22,6 +22,8 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
 from essaim.library import search
 from essaim.library.models import (
+    Collection,
+    CollectionItem,
     Resource,
     ResourceFeedback,
     ResourceFile,
@@ -421,3 +423,57 @@ def library_reindex(*, batch_size: int = 500) -> int:
             count += len(chunk)
     audit_log(actor=None, role="system", action="library.reindex", summary=f"{count}")
     return count
+
+
+# --- Collections -------------------------------------------------------------------------
+@transaction.atomic(durable=True)
+def collection_create(
+    *,
+    owner: Any,
+    title: str,
+    acting_user: Any,
+    description: str = "",
+    is_public: bool = False,
+    is_curated: bool = False,
+) -> Collection:
+    """A personal collection, or a curated one (programme admins only), public or private."""
+    from essaim.accounts.roles import is_programme_admin
+
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("Donnez un titre à la collection."))
+    if is_curated and not is_programme_admin(acting_user):
+        raise ServiceError(_("Seule l’équipe du programme crée des sélections."))
+    collection = Collection.objects.create(
+        owner=owner,
+        title=title[:200],
+        description=(description or "").strip()[:2000],
+        is_public=is_public,
+        is_curated=is_curated,
+    )
+    audit_log(actor=acting_user, role="self", action="library.collection.create", target=collection)
+    return collection
+
+
+@transaction.atomic(durable=True)
+def collection_add(*, collection: Collection, resource: Resource, acting_user: Any) -> CollectionItem:
+    """Add a resource at the end of a collection (its owner may see the resource)."""
+    if collection.owner_id != getattr(acting_user, "pk", None):
+        raise ServiceError(_("Seule la personne qui a créé la collection peut la modifier."))
+    if not acting_user.has_perm("library.view_resource", resource):
+        raise ServiceError(_("Ressource introuvable."))
+    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    item = collection.items.filter(resource=resource).first()
+    if item is None:
+        last = collection.items.order_by("-position").values_list("position", flat=True).first()
+        item = CollectionItem.objects.create(
+            collection=collection, resource=resource, position=(last if last is not None else -1) + 1
+        )
+        audit_log(
+            actor=acting_user,
+            role="self",
+            action="library.collection.add",
+            target=collection,
+            summary=resource.title,
+        )
+    return item

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,11 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
-from essaim.library.forms import FeedbackForm, ReportForm, ResourceForm, ReviewForm
-from essaim.library.models import Resource, ResourceFile
+from essaim.library.forms import CollectionForm, FeedbackForm, ReportForm, ResourceForm, ReviewForm
+from essaim.library.models import Collection, Resource, ResourceFile
 from essaim.library.selectors import (
     FACETS,
     clean_filters,
+    collection_resources,
+    collections_for,
     contributions_of,
     moderation_queue,
     open_reports,
@@ -29,6 +32,8 @@ from essaim.library.selectors import (
     resource_search,
 )
 from essaim.library.services import (
+    collection_add,
+    collection_create,
     resource_count,
     resource_create,
     resource_feedback_give,
@@ -107,6 +112,9 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "feedback": resource.feedback.select_related("user")[:20] if resource.feedback_enabled else [],
             "versions": resource.versions.select_related("author")[:20],
             "report_form": ReportForm(),
+            "my_collections": list(Collection.objects.filter(owner=request.user))
+            if request.user.is_authenticated
+            else [],
             "feedback_form": FeedbackForm(),
             "page_title": resource.title,
         },
@@ -268,4 +276,60 @@ def feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Merci pour votre avis."))
     else:
         messages.error(request, _("Choisissez une note de 1 à 5."))
+    return redirect(resource)
+
+
+@require_http_methods(["GET", "POST"])
+def collections(request: HttpRequest) -> HttpResponse:
+    form = CollectionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if form.is_valid():
+            try:
+                collection = collection_create(owner=request.user, acting_user=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Collection créée."))
+                return redirect("library:collection", collection.pk)
+    return render(
+        request,
+        "library/collections.html",
+        {**collections_for(request.user), "form": form, "page_title": _("Collections")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = get_object_or_404(Collection.objects.select_related("owner"), pk=pk)
+    if not request.user.has_perm("library.view_collection", collection):
+        raise Http404(_("Collection introuvable."))
+    return render(
+        request,
+        "library/collection_detail.html",
+        {
+            "collection": collection,
+            "resources": collection_resources(collection=collection, user=request.user),
+            "page_title": collection.title,
+        },
+    )
+
+
+@login_required
+@require_POST
+def collection_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    resource = resource_for_viewer(user=request.user, pk=pk)
+    if resource is None:
+        raise Http404(_("Ressource introuvable."))
+    collection = Collection.objects.filter(pk=_page_number(request.POST.get("collection")), owner=request.user).first()
+    if collection is None:
+        messages.error(request, _("Choisissez une de vos collections."))
+        return redirect(resource)
+    try:
+        collection_add(collection=collection, resource=resource, acting_user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Ajoutée à la collection « %(title)s ».") % {"title": collection.title})
     return redirect(resource)
