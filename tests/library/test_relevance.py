@@ -43,3 +43,11 @@ def test_hyphenated_and_joined_forms_find_each_other(demo_library):
     outcomes = {o.query: o for o in relevance_run()}
     for query in ("co-développement", "codéveloppement", "codeveloppement", "co developpement"):
         assert outcomes[query].rank == 1, query
+
+
+def test_demo_content_is_published_under_licence_ouverte_and_loads_once(demo_library):
+    from essaim.library.models import Resource
+
+    assert set(Resource.objects.values_list("licence", flat=True)) == {"etalab-2.0"}
+    assert Resource.objects.filter(status="published").count() == demo_library
+    assert demo_library_load() == 0
