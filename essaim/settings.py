@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "essaim.training",
     "essaim.practice",
     "essaim.credentials",
+    "essaim.library",
     "essaim.api",
 ]
 
@@ -206,6 +207,11 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = ESSAIM_ENV == "development"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Resource library (essaim/library): upload limits and the search's bounded candidate set.
+LIBRARY_MAX_UPLOAD_BYTES = env_int("LIBRARY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+LIBRARY_MAX_UNCOMPRESSED_BYTES = env_int("LIBRARY_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+LIBRARY_MAX_COMPRESSION_RATIO = env_int("LIBRARY_MAX_COMPRESSION_RATIO", 100)
+LIBRARY_SEARCH_CANDIDATES = env_int("LIBRARY_SEARCH_CANDIDATES", 300)
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {

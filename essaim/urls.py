@@ -47,6 +47,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("attestations/", include("essaim.credentials.urls")),
     path("mon-parcours/", include(credentials_urls.record_urlpatterns)),
+    path("ressources/", include("essaim.library.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -190,6 +190,9 @@ class Command(BaseCommand):
         from essaim.credentials.demo import demo_credentials_load
 
         demo_credentials_load()
+        from essaim.library.demo import demo_library_load
+
+        demo_library_load()
 
     def _organisations(self) -> dict[str, Organisation]:
         orgs = {org.slug: org for org in Organisation.objects.all()}

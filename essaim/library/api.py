@@ -1,0 +1,285 @@
+"""The resource library in the REST API (/api/v1/resources): search, detail, contributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from essaim.api.auth import auth_user, authenticated
+from essaim.core.exceptions import ServiceError
+from essaim.library.models import Resource
+from essaim.library.selectors import FACETS, clean_filters, contributions_of, resource_for_viewer, resource_search
+from essaim.library.services import ResourceData, resource_create
+
+router = Router(tags=["Bibliothèque de ressources"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str = ""
+
+
+class ResourceHitOut(Schema):
+    id: int
+    title: str
+    summary: str
+    url: str
+    score: float | None
+    type: str
+    licence: str
+    language: str
+    published_at: dt.datetime | None
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class ResourceSearchOut(Schema):
+    count: int
+    capped: bool = Field(
+        ..., description="Requête très répandue : seuls les candidats les plus pertinents sont classés"
+    )
+    page: int
+    pages: int
+    results: list[ResourceHitOut]
+    facets: dict[str, list[FacetValueOut]]
+
+
+class FileOut(Schema):
+    name: str
+    kind: str
+    size: int
+    url: str
+
+
+class LinkOut(Schema):
+    url: str
+    label: str
+
+
+class ResourceOut(Schema):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    body: str
+    type: str
+    themes: list[str]
+    audience: str
+    language: str
+    licence: str
+    licence_reason: str
+    authors: str
+    organisation: str | None
+    visibility: str
+    status: str
+    published_at: dt.datetime | None
+    url: str
+    competencies: list[str]
+    files: list[FileOut]
+    links: list[LinkOut]
+
+
+class ContributionIn(Schema):
+    title: str = Field(..., max_length=200)
+    summary: str = Field(..., max_length=1000)
+    body: str = Field("", max_length=100_000)
+    type: str = Resource.Type.METHOD
+    themes: list[str] = []
+    audience: str = Resource.Audience.ALL
+    language: str = Resource.Language.FR
+    licence: str = Resource.Licence.ETALAB
+    licence_reason: str = ""
+    authors: str = ""
+    visibility: str = Resource.Visibility.PUBLIC
+    links: list[str] = []
+
+
+class ContributionOut(Schema):
+    id: int
+    title: str
+    status: str
+    moderation_reason: str
+    url: str
+
+
+def _viewer(request: HttpRequest) -> Any:
+    """Reading is open to everyone; a personal token (or the browser session) also shows
+    agents-only resources."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        from essaim.accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(header.removeprefix("Bearer ").strip())
+        if user is not None:
+            return user
+    return request.user
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _resource_out(request: HttpRequest, resource: Resource) -> dict[str, Any]:
+    from django.urls import reverse
+
+    return {
+        **{
+            name: getattr(resource, name)
+            for name in (
+                "id",
+                "slug",
+                "title",
+                "summary",
+                "body",
+                "type",
+                "themes",
+                "audience",
+                "language",
+                "licence",
+                "licence_reason",
+                "authors",
+                "visibility",
+                "status",
+                "published_at",
+            )
+        },
+        "organisation": resource.organisation.name if resource.organisation else None,
+        "url": _absolute(request, resource.get_absolute_url()),
+        "competencies": [c.code for c in resource.competencies.all()],
+        "files": [
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "size": f.size,
+                "url": _absolute(request, reverse("library:file", args=[resource.pk, f.pk])),
+            }
+            for f in resource.files.all()
+        ],
+        "links": [{"url": link.url, "label": link.label} for link in resource.links.all()],
+    }
+
+
+class SearchFilters(Schema):
+    q: str = Field("", description="Recherche en français (accents, pluriels et formes des mots indifférents)")
+    sort: str = Field("relevance", description="relevance ou date")
+    page: int = Field(1, ge=1, le=500)
+    type: list[str] = []
+    competency: list[str] = []
+    licence: list[str] = []
+    organisation: list[str] = []
+    audience: list[str] = []
+    language: list[str] = []
+
+
+@router.get(
+    "/resources",
+    response={200: ResourceSearchOut, 422: ErrorOut},
+    summary="Rechercher des ressources",
+)
+def search_resources(request: HttpRequest, filters: Query[SearchFilters]):
+    try:
+        clean = clean_filters({name: getattr(filters, name) for name in FACETS})
+        result = resource_search(
+            user=_viewer(request), query=filters.q, filters=clean, sort=filters.sort, page=filters.page
+        )
+    except ServiceError as exc:
+        return Status(422, {"detail": exc.message, "code": exc.code})
+    return {
+        "count": result.total,
+        "capped": result.capped,
+        "page": result.page,
+        "pages": result.num_pages,
+        "results": [
+            {
+                "id": hit.resource.pk,
+                "title": hit.resource.title,
+                "summary": hit.resource.summary,
+                "url": _absolute(request, hit.resource.get_absolute_url()),
+                "score": hit.score,
+                "type": hit.resource.type,
+                "licence": hit.resource.licence,
+                "language": hit.resource.language,
+                "published_at": hit.resource.published_at,
+            }
+            for hit in result.hits
+        ],
+        "facets": {
+            name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
+            for name, values in result.facets.items()
+        },
+    }
+
+
+@router.get(
+    "/resources/contributions",
+    response=list[ContributionOut],
+    auth=authenticated,
+    summary="Mes contributions",
+)
+def list_my_contributions(request: HttpRequest):
+    return [
+        {
+            "id": r.pk,
+            "title": r.title,
+            "status": r.status,
+            "moderation_reason": r.moderation_reason,
+            "url": _absolute(request, r.get_absolute_url()),
+        }
+        for r in contributions_of(auth_user(request))[:500]
+    ]
+
+
+@router.post(
+    "/resources/contributions",
+    response={201: ContributionOut, 422: ErrorOut},
+    auth=authenticated,
+    summary="Proposer une ressource (soumise à modération)",
+)
+def create_contribution(request: HttpRequest, payload: ContributionIn):
+    user = auth_user(request)
+    data = ResourceData(
+        title=payload.title,
+        summary=payload.summary,
+        body=payload.body,
+        type=payload.type,
+        themes=payload.themes,
+        audience=payload.audience,
+        language=payload.language,
+        licence=payload.licence,
+        licence_reason=payload.licence_reason,
+        authors=payload.authors,
+        organisation=user.organisation,
+        visibility=payload.visibility,
+        links=[(url, "") for url in payload.links],
+    )
+    try:
+        resource = resource_create(data=data, acting_user=user)
+    except ServiceError as exc:
+        return Status(422, {"detail": exc.message, "code": exc.code})
+    return Status(
+        201,
+        {
+            "id": resource.pk,
+            "title": resource.title,
+            "status": resource.status,
+            "moderation_reason": "",
+            "url": _absolute(request, resource.get_absolute_url()),
+        },
+    )
+
+
+@router.get("/resources/{resource_id}", response={200: ResourceOut, 404: ErrorOut}, summary="Une ressource")
+def get_resource(request: HttpRequest, resource_id: int):
+    resource = resource_for_viewer(user=_viewer(request), pk=resource_id)
+    if resource is None:
+        return Status(404, {"detail": _("Ressource introuvable.")})
+    return _resource_out(request, resource)

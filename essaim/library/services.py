@@ -1,0 +1,479 @@
+"""Writes to the resource library. Every write is audited; the search index is updated in
+the same transaction (it is part of the data: a rolled-back publication is not findable)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import nh3
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from essaim.accounts.rules import acting_role
+from essaim.core.exceptions import ServiceError
+from essaim.core.services import audit_log
+from essaim.library import search
+from essaim.library.models import (
+    Collection,
+    CollectionItem,
+    Resource,
+    ResourceFeedback,
+    ResourceFile,
+    ResourceLink,
+    ResourceReport,
+    ResourceVersion,
+)
+from essaim.library.uploads import inspect_upload, normalised_name
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4",
+    "blockquote", "a", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+VERSIONED_FIELDS = [
+    "title", "summary", "body", "type", "themes", "audience", "language", "licence", "licence_reason",
+    "authors", "organisation_id", "visibility", "feedback_enabled",
+]  # fmt: skip
+EDITABLE_BY_CONTRIBUTOR = {Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED, Resource.Status.SUBMITTED}
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+@dataclass
+class ResourceData:
+    """What a person fills in. Validated by `_clean`, whoever sends it (form, API, import)."""
+
+    title: str
+    summary: str
+    body: str = ""
+    type: str = Resource.Type.METHOD
+    themes: list[str] = field(default_factory=list)
+    audience: str = Resource.Audience.ALL
+    language: str = Resource.Language.FR
+    licence: str = Resource.Licence.ETALAB
+    licence_reason: str = ""
+    authors: str = ""
+    organisation: Any = None
+    visibility: str = Resource.Visibility.PUBLIC
+    feedback_enabled: bool = True
+    competencies: Sequence[Any] = ()
+    links: Sequence[tuple[str, str]] = ()
+
+
+def sanitise_body(body: str) -> str:
+    return nh3.clean(
+        body or "",
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"scope"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def _choice(value: str, choices: Any, message: str) -> str:
+    if value not in choices.values:
+        raise ServiceError(message % {"value": value})
+    return value
+
+
+def _clean(data: ResourceData) -> dict[str, Any]:
+    title = (data.title or "").strip()
+    summary = (data.summary or "").strip()
+    if not title:
+        raise ServiceError(_("Le titre est obligatoire."))
+    if len(title) > 200:
+        raise ServiceError(_("Le titre dépasse 200 caractères."))
+    if not summary:
+        raise ServiceError(_("Le résumé est obligatoire."))
+    if len(summary) > 1000:
+        raise ServiceError(_("Le résumé dépasse 1 000 caractères."))
+    licence = _choice(data.licence, Resource.Licence, _("Licence inconnue : « %(value)s »."))
+    reason = (data.licence_reason or "").strip()
+    if licence == Resource.Licence.RESERVED and not reason:
+        raise ServiceError(_("Une ressource « tous droits réservés » doit en donner la raison."))
+    themes = data.themes
+    if isinstance(themes, str):
+        themes = themes.split(",")
+    if not isinstance(themes, list | tuple) or not all(isinstance(t, str) for t in themes):
+        raise ServiceError(_("Les thèmes doivent être une liste de mots."))
+    return {
+        "title": title,
+        "summary": summary,
+        "body": sanitise_body(data.body),
+        "type": _choice(data.type, Resource.Type, _("Type de ressource inconnu : « %(value)s ».")),
+        "themes": sorted({t.strip()[:60] for t in themes if t.strip()})[:20],
+        "audience": _choice(data.audience, Resource.Audience, _("Public inconnu : « %(value)s ».")),
+        "language": _choice(data.language, Resource.Language, _("Langue inconnue : « %(value)s ».")),
+        "licence": licence,
+        "licence_reason": reason[:300] if licence == Resource.Licence.RESERVED else "",
+        "authors": (data.authors or "").strip()[:300],
+        "organisation": data.organisation,
+        "visibility": _choice(data.visibility, Resource.Visibility, _("Visibilité inconnue : « %(value)s ».")),
+        "feedback_enabled": bool(data.feedback_enabled),
+    }
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:100] or "ressource"
+    slug = base
+    while Resource.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+def _snapshot(resource: Resource) -> dict[str, Any]:
+    data = {name: getattr(resource, name) for name in VERSIONED_FIELDS}
+    data["competencies"] = sorted(resource.competencies.values_list("pk", flat=True))
+    data["status"] = resource.status
+    return data
+
+
+def _version(resource: Resource, *, author: Any, note: str) -> ResourceVersion:
+    last = resource.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ResourceVersion.objects.create(
+        resource=resource,
+        number=last + 1,
+        data=_snapshot(resource),
+        author=author if getattr(author, "is_authenticated", False) else None,
+        note=note[:300],
+    )
+
+
+def index_resources(resources: Iterable[Resource]) -> None:
+    """Findable resources in the index, the others out of it."""
+    backend = search.backend()
+    findable, gone = [], []
+    for resource in resources:
+        if resource.status == Resource.Status.PUBLISHED and resource.visibility != Resource.Visibility.DRAFT:
+            files = "\n".join(f.text for f in resource.files.all())
+            findable.append(search.IndexDocument(resource.pk, resource.title, resource.summary, resource.body, files))
+        else:
+            gone.append(resource.pk)
+    if gone:
+        backend.remove(gone)
+    if findable:
+        backend.index(findable)
+
+
+def _store_files(resource: Resource, uploads: Sequence[Upload]) -> list[ResourceFile]:
+    stored = []
+    for upload in uploads:
+        inspected = inspect_upload(upload.name, upload.data)
+        name = normalised_name(upload.name, inspected.extension)
+        # A random folder: names never collide and a storage URL cannot be guessed.
+        path = default_storage.save(f"library/{resource.pk}/{secrets.token_hex(8)}/{name}", ContentFile(upload.data))
+        stored.append(
+            ResourceFile.objects.create(
+                resource=resource,
+                file=path,
+                name=name,
+                kind=inspected.kind,
+                content_type=inspected.content_type,
+                size=len(upload.data),
+                text=inspected.text,
+            )
+        )
+    return stored
+
+
+def _set_links(resource: Resource, links: Sequence[tuple[str, str]]) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    validate = URLValidator(schemes=["http", "https"])
+    clean = []
+    for url, label in links:
+        try:
+            validate(url)
+        except ValidationError as exc:
+            raise ServiceError(_("Lien invalide : « %(url)s ».") % {"url": url[:200]}) from exc
+        clean.append(ResourceLink(resource=resource, url=url, label=(label or url)[:200]))
+    resource.links.all().delete()
+    ResourceLink.objects.bulk_create(clean)
+
+
+def _create(
+    *, data: ResourceData, acting_user: Any, status: str, uploads: Sequence[Upload] = (), slug: str = ""
+) -> Resource:
+    values = _clean(data)
+    if slug and Resource.objects.filter(slug=slug).exists():
+        raise ServiceError(_("Une ressource porte déjà l’identifiant « %(slug)s ».") % {"slug": slug})
+    resource = Resource.objects.create(
+        slug=slug or _unique_slug(values["title"]),
+        status=status,
+        contributor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        published_at=timezone.now() if status == Resource.Status.PUBLISHED else None,
+        **values,
+    )
+    resource.competencies.set(data.competencies)
+    _set_links(resource, data.links)
+    _store_files(resource, uploads)
+    _version(resource, author=acting_user, note=_("Création"))
+    index_resources([resource])
+    return resource
+
+
+@transaction.atomic(durable=True)
+def resource_create(
+    *, data: ResourceData, acting_user: Any, uploads: Sequence[Upload] = (), submit: bool = True
+) -> Resource:
+    """A contribution from an agent or a partner: submitted for moderation (or kept as a draft)."""
+    status = Resource.Status.SUBMITTED if submit else Resource.Status.DRAFT
+    resource = _create(data=data, acting_user=acting_user, status=status, uploads=uploads)
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, resource),
+        action="library.resource.create",
+        target=resource,
+        summary=_("Ressource proposée : %(title)s") % {"title": resource.title},
+        changes={"status": resource.status},
+    )
+    return resource
+
+
+@transaction.atomic(durable=True)
+def resource_update(
+    *,
+    resource: Resource,
+    data: ResourceData,
+    acting_user: Any,
+    uploads: Sequence[Upload] = (),
+    submit: bool = False,
+    note: str = "",
+) -> Resource:
+    """An edit: always a new version. A contributor's edit after « changes requested » can be
+    resubmitted; a moderator may edit a published resource in place."""
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    before = _snapshot(resource)
+    for name, value in _clean(data).items():
+        setattr(resource, name, value)
+    if submit and resource.status in {Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED}:
+        resource.status = Resource.Status.SUBMITTED
+    resource.save()
+    resource.competencies.set(data.competencies)
+    _set_links(resource, data.links)
+    _store_files(resource, uploads)
+    version = _version(resource, author=acting_user, note=note or _("Modification"))
+    index_resources([resource])
+    after = version.data
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, resource),
+        action="library.resource.update",
+        target=resource,
+        summary=_("Ressource modifiée (version %(number)s)") % {"number": version.number},
+        changes={k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)},
+    )
+    return resource
+
+
+class Decision:
+    PUBLISH = "publish"
+    REQUEST_CHANGES = "request_changes"
+    REJECT = "reject"
+    ALL = (PUBLISH, REQUEST_CHANGES, REJECT)
+
+
+@transaction.atomic(durable=True)
+def resource_review(*, resource: Resource, acting_user: Any, decision: str, reason: str = "") -> Resource:
+    """A moderator's decision on a submitted resource."""
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if decision not in Decision.ALL:
+        raise ServiceError(_("Décision de modération inconnue."))
+    if resource.status != Resource.Status.SUBMITTED:
+        raise ServiceError(
+            _("Seule une ressource en attente de modération peut être examinée (statut actuel : %(status)s).")
+            % {"status": resource.get_status_display()}
+        )
+    reason = (reason or "").strip()
+    if decision != Decision.PUBLISH and not reason:
+        raise ServiceError(_("Indiquez la raison : la personne qui a proposé la ressource la lira."))
+    before = resource.status
+    if decision == Decision.PUBLISH:
+        resource.status = Resource.Status.PUBLISHED
+        resource.published_at = resource.published_at or timezone.now()
+    elif decision == Decision.REQUEST_CHANGES:
+        resource.status = Resource.Status.CHANGES_REQUESTED
+    else:
+        resource.status = Resource.Status.REJECTED
+    resource.moderation_reason = reason
+    resource.save(update_fields=["status", "published_at", "moderation_reason", "updated_at"])
+    _version(resource, author=acting_user, note=resource.get_status_display())
+    index_resources([resource])
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, resource),
+        action=f"library.resource.{decision}",
+        target=resource,
+        summary=reason,
+        changes={"status": [before, resource.status]},
+    )
+    return resource
+
+
+@transaction.atomic(durable=True)
+def resource_report(*, resource: Resource, acting_user: Any, reason: str, comment: str = "") -> ResourceReport:
+    if reason not in ResourceReport.Reason.values:
+        raise ServiceError(_("Motif de signalement inconnu."))
+    report = ResourceReport.objects.create(
+        resource=resource, user=acting_user, reason=reason, comment=(comment or "").strip()[:2000]
+    )
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, report),
+        action="library.resource.report",
+        target=resource,
+        summary=report.get_reason_display(),
+    )
+    return report
+
+
+@transaction.atomic(durable=True)
+def resource_feedback_give(*, resource: Resource, acting_user: Any, rating: int, comment: str = "") -> ResourceFeedback:
+    if not resource.feedback_enabled:
+        raise ServiceError(_("Les avis sont désactivés pour cette ressource."))
+    if not 1 <= int(rating) <= 5:
+        raise ServiceError(_("La note va de 1 à 5."))
+    feedback, _created = ResourceFeedback.objects.update_or_create(
+        resource=resource, user=acting_user, defaults={"rating": int(rating), "comment": (comment or "").strip()[:2000]}
+    )
+    audit_log(
+        actor=acting_user,
+        role="self",
+        action="library.resource.feedback",
+        target=resource,
+        summary=f"{feedback.rating}/5",
+    )
+    return feedback
+
+
+def resource_count(*, resource: Resource, what: str) -> None:
+    """View and download counters: one atomic UPDATE, not audited (a reading, not a change)."""
+    field_name = "download_count" if what == "download" else "view_count"
+    Resource.objects.filter(pk=resource.pk).update(**{field_name: F(field_name) + 1})
+
+
+@transaction.atomic(durable=True)
+def resource_import(*, record: dict[str, Any], acting_user: Any = None) -> Resource:
+    """One line of a bulk import (`import_resources`): published at once or kept as a draft."""
+    from essaim.organisations.models import Organisation
+
+    required = ("title", "summary", "type", "licence", "language")
+    missing = [key for key in required if not str(record.get(key) or "").strip()]
+    if missing:
+        raise ServiceError(_("champs obligatoires absents : %(fields)s") % {"fields": ", ".join(missing)})
+    organisation = None
+    if record.get("organisation"):
+        name = str(record["organisation"])
+        organisation = Organisation.objects.filter(slug=name).first() or Organisation.objects.filter(name=name).first()
+        if organisation is None:
+            raise ServiceError(_("organisation inconnue : « %(name)s »") % {"name": name[:100]})
+    published = record.get("published", False)
+    if not isinstance(published, bool):
+        raise ServiceError(_("« published » doit valoir true ou false"))
+    themes = record.get("themes") or []
+    data = ResourceData(
+        title=str(record["title"]),
+        summary=str(record["summary"]),
+        body=str(record.get("body") or ""),
+        type=str(record["type"]),
+        licence=str(record["licence"]),
+        licence_reason=str(record.get("licence_reason") or ""),
+        language=str(record["language"]),
+        audience=str(record.get("audience") or Resource.Audience.ALL),
+        authors=str(record.get("authors") or ""),
+        themes=themes if isinstance(themes, list) else [str(themes)],
+        organisation=organisation,
+        visibility=str(record.get("visibility") or Resource.Visibility.PUBLIC),
+    )
+    status = Resource.Status.PUBLISHED if published else Resource.Status.DRAFT
+    slug = str(record.get("slug") or "")
+    resource = _create(data=data, acting_user=acting_user, status=status, slug=slug)
+    audit_log(
+        actor=acting_user,
+        role="system" if acting_user is None else acting_role(acting_user, resource),
+        action="library.resource.import",
+        target=resource,
+        summary=_("Ressource importée : %(title)s") % {"title": resource.title},
+    )
+    return resource
+
+
+def library_reindex(*, batch_size: int = 500) -> int:
+    """Rebuild the whole index (after a change of text processing). Returns the count."""
+    backend = search.backend()
+    with transaction.atomic():
+        backend.clear()
+        count = 0
+        ids = list(Resource.objects.published().order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            chunk = Resource.objects.filter(pk__in=ids[start : start + batch_size]).prefetch_related("files")
+            index_resources(chunk)
+            count += len(chunk)
+    audit_log(actor=None, role="system", action="library.reindex", summary=f"{count}")
+    return count
+
+
+# --- Collections -------------------------------------------------------------------------
+@transaction.atomic(durable=True)
+def collection_create(
+    *,
+    owner: Any,
+    title: str,
+    acting_user: Any,
+    description: str = "",
+    is_public: bool = False,
+    is_curated: bool = False,
+) -> Collection:
+    """A personal collection, or a curated one (programme admins only), public or private."""
+    from essaim.accounts.roles import is_programme_admin
+
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("Donnez un titre à la collection."))
+    if is_curated and not is_programme_admin(acting_user):
+        raise ServiceError(_("Seule l’équipe du programme crée des sélections."))
+    collection = Collection.objects.create(
+        owner=owner,
+        title=title[:200],
+        description=(description or "").strip()[:2000],
+        is_public=is_public,
+        is_curated=is_curated,
+    )
+    audit_log(actor=acting_user, role="self", action="library.collection.create", target=collection)
+    return collection
+
+
+@transaction.atomic(durable=True)
+def collection_add(*, collection: Collection, resource: Resource, acting_user: Any) -> CollectionItem:
+    """Add a resource at the end of a collection (its owner may see the resource)."""
+    if collection.owner_id != getattr(acting_user, "pk", None):
+        raise ServiceError(_("Seule la personne qui a créé la collection peut la modifier."))
+    if not acting_user.has_perm("library.view_resource", resource):
+        raise ServiceError(_("Ressource introuvable."))
+    collection = Collection.objects.select_for_update().get(pk=collection.pk)
+    item = collection.items.filter(resource=resource).first()
+    if item is None:
+        last = collection.items.order_by("-position").values_list("position", flat=True).first()
+        item = CollectionItem.objects.create(
+            collection=collection, resource=resource, position=(last if last is not None else -1) + 1
+        )
+        audit_log(
+            actor=acting_user,
+            role="self",
+            action="library.collection.add",
+            target=collection,
+            summary=resource.title,
+        )
+    return item
