@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_credentials.py"]
-SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_library.py"]
+SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_credentials.py", "bench_library.py"]
 
 
 def main() -> int:
