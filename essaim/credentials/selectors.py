@@ -80,6 +80,8 @@ def verify_code(code: str) -> tuple[vc.Verification, Credential | None]:
     credential = credential_by_code(code)
     if credential is None:
         return vc.Verification(status="unknown"), None
+    if not credential.jwt:  # its holder had their account erased: revoked, nothing more to say
+        return vc.Verification(status="revoked"), credential
     return vc.verify_token(credential.jwt), credential
 
 
