@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "essaim.catalogue",
     "essaim.training",
     "essaim.practice",
+    "essaim.network",
     "essaim.api",
 ]
 
@@ -379,3 +380,10 @@ LOGGING = {
         "huey": {"level": "WARNING" if ESSAIM_ENV == "test" else "INFO"},
     },
 }
+
+# --- Network (issue 6) ------------------------------------------------------------------
+# Co-facilitated sessions, confirmed by an experienced trainer, needed (after the
+# train-the-trainers course) to become a certified trainer.
+NETWORK_TRAINER_MIN_COFACILITATIONS = env_int("NETWORK_TRAINER_MIN_COFACILITATIONS", 2)
+# Messages a person may send through the directory per 24 hours.
+NETWORK_CONTACT_DAILY_LIMIT = env_int("NETWORK_CONTACT_DAILY_LIMIT", 5)

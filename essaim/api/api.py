@@ -26,6 +26,7 @@ from essaim.api.schemas import (
     RoleOut,
 )
 from essaim.framework.api import router as framework_router
+from essaim.network.api import router as network_router
 from essaim.organisations.models import Departement, Organisation, Region
 from essaim.organisations.selectors import organisation_list
 from essaim.training.api import router as training_router
@@ -133,3 +134,4 @@ api.add_router("/organisations", organisations)
 api.add_router("/", me)
 api.add_router("/", training_router)
 api.add_router("/", framework_router)
+api.add_router("/", network_router)

@@ -1,0 +1,265 @@
+"""Reads of the network. Every read of people starts from consenting profiles only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from essaim.accounts.models import Role, RoleAssignment
+from essaim.catalogue.models import Course
+from essaim.network.models import (
+    Availability,
+    DirectoryProfile,
+    DirectorySkill,
+    FacilitationRequest,
+    Invitation,
+)
+from essaim.organisations.models import Organisation
+from essaim.training.models import Session
+
+#: Points of the ranking (docs/adr/0040-network-matching.md).
+POINTS_PER_LEVEL = 10
+POINTS_SAME_DEPARTEMENT = 20
+POINTS_SAME_REGION = 10
+POINTS_AVAILABLE = 10
+PENALTY_PER_RECENT_INVITATION = 5
+MAX_LOAD_PENALTY = 25
+#: Candidates read from the database before the load penalty is applied.
+CANDIDATE_POOL = 200
+
+
+def directory_search(
+    *,
+    competency: str = "",
+    min_level: int = 0,
+    region: str = "",
+    ministry: int | None = None,
+    availability: str = "",
+) -> QuerySet[DirectoryProfile]:
+    """Consenting people matching the filters, best first.
+
+    With a competency, the filters read the copies kept on the skill rows so that one
+    index serves the filter and the order; otherwise the profile's own columns.
+    """
+    profiles = DirectoryProfile.objects.listed()
+    if competency:
+        skill = Q(skills__competency_code=competency, skills__level_rank__gte=max(min_level, 1))
+        if region:
+            skill &= Q(skills__region_id_copy=region)
+        if ministry:
+            skill &= Q(skills__ministry_id_copy=ministry)
+        if availability:
+            skill &= Q(skills__availability=availability)
+        profiles = profiles.filter(skill).order_by("-skills__level_rank", "-skills__practice_count", "id")
+    else:
+        if min_level:
+            profiles = profiles.filter(skills__level_rank__gte=min_level).distinct()
+        if region:
+            profiles = profiles.filter(region_id=region)
+        if ministry:
+            profiles = profiles.filter(ministry_id=ministry)
+        if availability:
+            profiles = profiles.filter(availability=availability)
+        profiles = profiles.order_by("-practice_count", "id")
+    return profiles.select_related("user", "region", "ministry").prefetch_related(
+        Prefetch("skills", DirectorySkill.objects.order_by("-level_rank", "competency_name"))
+    )
+
+
+def directory_profile_visible(*, profile_id: int) -> DirectoryProfile | None:
+    """A listed profile, or None (a withdrawn person is indistinguishable from nobody)."""
+    return (
+        directory_search()
+        .filter(pk=profile_id)
+        .select_related("departement")
+        .order_by()
+        .first()
+    )
+
+
+def competency_choices() -> list[tuple[str, str]]:
+    """Competencies present in the directory's vocabulary (current framework first)."""
+    from essaim.framework.models import Competency, FrameworkVersion
+
+    current = FrameworkVersion.objects.current()
+    if current is None:
+        return []
+    return list(
+        Competency.objects.filter(framework=current, children__isnull=True).order_by("position", "id").values_list(
+            "code", "name"
+        )
+    )
+
+
+def ministry_choices() -> list[tuple[int, str]]:
+    return [(o.pk, str(o)) for o in Organisation.objects.active().ministries().only("name", "short_name")]
+
+
+# Matching -------------------------------------------------------------------------------
+@dataclass
+class Candidate:
+    profile: DirectoryProfile
+    level_rank: int
+    score: int
+    recent_invitations: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list[Candidate]:
+    """Rank consenting, available people for a request; two queries whatever the size.
+
+    The database orders the pool by level, distance and availability (least recently
+    invited first among equals); the load penalty — invitations in the last 12 months —
+    is then counted for that bounded pool only.
+    """
+    if request.is_remote:
+        distance: Any = Value(0)
+    else:
+        distance = Case(
+            When(departement_id_copy=request.departement_id or "-", then=Value(POINTS_SAME_DEPARTEMENT)),
+            When(region_id_copy=request.region_id or "-", then=Value(POINTS_SAME_REGION)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    already = Invitation.objects.filter(request=request).values("facilitator_id")
+    pool = list(
+        DirectorySkill.objects.filter(
+            competency_code=request.competency_code,
+            availability__in=[Availability.AVAILABLE, Availability.LIMITED],
+            profile__consent=True,
+            profile__user__is_active=True,
+        )
+        .exclude(profile__user_id=request.requester_id)
+        .exclude(profile__user_id__in=already)
+        .annotate(
+            distance=distance,
+            base=F("level_rank") * POINTS_PER_LEVEL
+            + distance
+            + Case(
+                When(availability=Availability.AVAILABLE, then=Value(POINTS_AVAILABLE)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("profile__user", "profile__region", "profile__departement")
+        .order_by("-base", F("last_invited_at").asc(nulls_first=True), "id")[:CANDIDATE_POOL]
+    )
+    since = timezone.now() - dt.timedelta(days=365)
+    loads = dict(
+        Invitation.objects.filter(facilitator_id__in=[s.profile.user_id for s in pool], created_at__gte=since)
+        .values("facilitator_id")
+        .annotate(n=Count("id"))
+        .values_list("facilitator_id", "n")
+    )
+    candidates = []
+    for skill in pool:
+        load = loads.get(skill.profile.user_id, 0)
+        penalty = min(load * PENALTY_PER_RECENT_INVITATION, MAX_LOAD_PENALTY)
+        reasons = [
+            _("Niveau %(rank)d en « %(competency)s » : +%(points)d")
+            % {"rank": skill.level_rank, "competency": skill.competency_name, "points": skill.level_rank * POINTS_PER_LEVEL}
+        ]
+        if request.is_remote:
+            reasons.append(_("Atelier à distance : le lieu ne compte pas"))
+        elif skill.distance == POINTS_SAME_DEPARTEMENT:
+            reasons.append(_("Même département : +%(points)d") % {"points": POINTS_SAME_DEPARTEMENT})
+        elif skill.distance == POINTS_SAME_REGION:
+            reasons.append(_("Même région : +%(points)d") % {"points": POINTS_SAME_REGION})
+        else:
+            reasons.append(_("Autre région : +0"))
+        if skill.availability == Availability.AVAILABLE:
+            reasons.append(_("Disponible : +%(points)d") % {"points": POINTS_AVAILABLE})
+        else:
+            reasons.append(_("Disponibilité limitée : +0"))
+        if load:
+            reasons.append(
+                ngettext(
+                    "Déjà sollicité·e %(count)d fois en 12 mois : −%(points)d",
+                    "Déjà sollicité·e %(count)d fois en 12 mois : −%(points)d",
+                    load,
+                )
+                % {"count": load, "points": penalty}
+            )
+        else:
+            reasons.append(_("Pas encore sollicité·e en 12 mois : aucune pénalité"))
+        candidates.append(
+            Candidate(
+                profile=skill.profile,
+                level_rank=skill.level_rank,
+                score=skill.base - penalty,
+                recent_invitations=load,
+                reasons=reasons,
+            )
+        )
+    candidates.sort(key=lambda c: -c.score)  # stable: equal scores keep the database's order
+    return candidates[:limit]
+
+
+def requests_of(*, user: Any) -> QuerySet[FacilitationRequest]:
+    return FacilitationRequest.objects.filter(requester=user).select_related("region", "departement").annotate(
+        invited=Count("invitations"),
+        accepted=Count("invitations", filter=Q(invitations__status__in=["accepted", "done"])),
+    )
+
+
+def invitations_of(*, user: Any) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(facilitator=user).select_related(
+        "request__region", "request__departement", "practice_entry"
+    )
+
+
+# Trainers and labs ----------------------------------------------------------------------
+def courses_a_trainer_may_deliver(*, user: Any) -> list[Course]:
+    """Published courses the trainer completed themselves, outside the trainer track."""
+    return list(
+        Course.objects.published()
+        .filter(is_trainer_track=False, completions__user=user)
+        .distinct()
+        .order_by("position", "title")
+    )
+
+
+def trainer_sessions(*, user: Any, limit: int = 50) -> list[Session]:
+    return list(
+        Session.objects.filter(trainers=user)
+        .exclude(status=Session.Status.DRAFT)
+        .select_related("course", "region")
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def labs_by_region() -> list[tuple[str, list[Organisation]]]:
+    groups: dict[str, list[Organisation]] = {}
+    for lab in Organisation.objects.active().labs().select_related("region").order_by("region__name", "name"):
+        groups.setdefault(lab.region.name if lab.region else _("Sans région"), []).append(lab)
+    return list(groups.items())
+
+
+def lab_detail(*, lab: Organisation, members_limit: int = 12) -> dict[str, Any]:
+    team = list(
+        RoleAssignment.objects.active()
+        .filter(role=Role.LAB_COORDINATOR, organisation=lab)
+        .select_related("user")
+        .order_by("user__usual_name")
+    )
+    sessions = list(
+        Session.objects.published()
+        .filter(lab=lab, starts_at__gte=timezone.now())
+        .select_related("course")
+        .order_by("starts_at")[:20]
+    )
+    members: list[DirectoryProfile] = []
+    if lab.region_id:
+        members = list(
+            DirectoryProfile.objects.listed()
+            .filter(region_id=lab.region_id)
+            .select_related("user")
+            .order_by("-practice_count", "id")[:members_limit]
+        )
+    return {"team": [a.user for a in team], "sessions": sessions, "members": members}
