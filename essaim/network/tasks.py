@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task(retries=3, retry_delay=30)
@@ -56,3 +59,32 @@ def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
             subject = _("[Essaim] Réponse à votre demande d’animation")
             body = _("Votre invitation pour l’atelier « %(topic)s » du %(date)s a reçu une réponse : %(url)s/reseau/demandes/")
     EmailMessage(subject=subject, body=body % params, to=[to.email]).send()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def refresh_network() -> None:
+    """Completions are issued by `training.attendance.session_close`, which knows nothing of
+    the network: every quarter of an hour, copy new completions into the directory and
+    grant trainer status to people whose course completion now meets the rule."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from essaim.network.models import CoFacilitation
+    from essaim.network.services import directory_profile_refresh, trainer_certification_check
+    from essaim.training.models import Completion
+
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = Completion.objects.filter(session__updated_at__gte=since)
+    for user_id in recent.filter(user__directory_profile__consent=True).values_list("user_id", flat=True).distinct():
+        directory_profile_refresh(user=_user(user_id))
+    candidates = recent.filter(course__is_trainer_track=True, user__trainer_certification__isnull=True)
+    for user_id in candidates.values_list("user_id", flat=True).distinct():
+        if CoFacilitation.objects.filter(trainee_id=user_id, confirmed_at__isnull=False).exists():
+            trainer_certification_check(user=_user(user_id))
+
+
+def _user(pk: int) -> Any:
+    from essaim.accounts.models import User
+
+    return User.objects.get(pk=pk)
