@@ -112,10 +112,11 @@ class Candidate:
 
 
 def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list[Candidate]:
-    """Rank consenting, available people for a request; two queries whatever the size.
+    """Rank consenting, available people for a request; three queries whatever the size.
 
     The database orders the pool by level, distance and availability (least recently
-    invited first among equals); the load penalty — invitations in the last 12 months —
+    invited first among equals) reading the skill table alone; the people of that pool
+    are then read, and the load penalty — invitations in the last 12 months —
     is then counted for that bounded pool only.
     """
     if request.is_remote:
@@ -128,15 +129,15 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
             output_field=IntegerField(),
         )
     already = Invitation.objects.filter(request=request).values("facilitator_id")
-    pool = list(
+    # Skill rows exist only for consenting people (the consent service deletes them), so
+    # the ranking reads this one table; people are joined for the bounded pool only.
+    top = list(
         DirectorySkill.objects.filter(
             competency_code=request.competency_code,
             availability__in=[Availability.AVAILABLE, Availability.LIMITED],
-            profile__consent=True,
-            profile__user__is_active=True,
         )
-        .exclude(profile__user_id=request.requester_id)
-        .exclude(profile__user_id__in=already)
+        .exclude(profile_id__in=DirectoryProfile.objects.filter(user_id=request.requester_id).values("pk"))
+        .exclude(profile_id__in=DirectoryProfile.objects.filter(user_id__in=already).values("pk"))
         .annotate(
             distance=distance,
             base=F("level_rank") * POINTS_PER_LEVEL
@@ -147,18 +148,25 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
                 output_field=IntegerField(),
             ),
         )
-        .select_related("profile__user", "profile__region", "profile__departement")
-        .order_by("-base", F("last_invited_at").asc(nulls_first=True), "id")[:CANDIDATE_POOL]
+        .order_by("-base", F("last_invited_at").asc(nulls_first=True), "id")
+        .values_list("id", "base", "distance")[:CANDIDATE_POOL]
     )
+    rows = {
+        skill.pk: skill
+        for skill in DirectorySkill.objects.filter(
+            pk__in=[pk for pk, _b, _d in top], profile__consent=True, profile__user__is_active=True
+        ).select_related("profile__user", "profile__region", "profile__departement")
+    }
+    pool = [(rows[pk], base, dist) for pk, base, dist in top if pk in rows]
     since = timezone.now() - dt.timedelta(days=365)
     loads = dict(
-        Invitation.objects.filter(facilitator_id__in=[s.profile.user_id for s in pool], created_at__gte=since)
+        Invitation.objects.filter(facilitator_id__in=[s.profile.user_id for s, _b, _d in pool], created_at__gte=since)
         .values("facilitator_id")
         .annotate(n=Count("id"))
         .values_list("facilitator_id", "n")
     )
     candidates = []
-    for skill in pool:
+    for skill, base, dist in pool:
         load = loads.get(skill.profile.user_id, 0)
         penalty = min(load * PENALTY_PER_RECENT_INVITATION, MAX_LOAD_PENALTY)
         reasons = [
@@ -167,9 +175,9 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
         ]
         if request.is_remote:
             reasons.append(_("Atelier à distance : le lieu ne compte pas"))
-        elif skill.distance == POINTS_SAME_DEPARTEMENT:
+        elif dist == POINTS_SAME_DEPARTEMENT:
             reasons.append(_("Même département : +%(points)d") % {"points": POINTS_SAME_DEPARTEMENT})
-        elif skill.distance == POINTS_SAME_REGION:
+        elif dist == POINTS_SAME_REGION:
             reasons.append(_("Même région : +%(points)d") % {"points": POINTS_SAME_REGION})
         else:
             reasons.append(_("Autre région : +0"))
@@ -192,7 +200,7 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
             Candidate(
                 profile=skill.profile,
                 level_rank=skill.level_rank,
-                score=skill.base - penalty,
+                score=base - penalty,
                 recent_invitations=load,
                 reasons=reasons,
             )
