@@ -184,9 +184,7 @@ def main() -> int:
     t0 = time.perf_counter()
     subprocess.run(["dropdb", *PG, "--if-exists", DB], check=True)
     subprocess.run(["createdb", *PG, DB], check=True)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     t1 = time.perf_counter()
     subprocess.run(
         ["psql", *PG, "-d", DB, "-q", "-v", "ON_ERROR_STOP=1"],

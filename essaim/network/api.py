@@ -129,7 +129,9 @@ def my_profile(request: HttpRequest):
     return profile
 
 
-@router.put("/network/me/profile", response={200: MyProfileOut, 422: ErrorOut}, summary="Donner ou retirer mon consentement")
+@router.put(
+    "/network/me/profile", response={200: MyProfileOut, 422: ErrorOut}, summary="Donner ou retirer mon consentement"
+)
 def update_my_profile(request: HttpRequest, payload: MyProfileIn):
     user = auth_user(request)
     try:
@@ -200,7 +202,9 @@ def invite(request: HttpRequest, request_id: int, payload: InviteIn):
     if need is None or need.requester_id != auth_user(request).pk:
         return Status(404, {"detail": _("Demande introuvable.")})
     try:
-        created = matching.invitation_send(request=need, facilitator_ids=payload.facilitators, acting_user=auth_user(request))
+        created = matching.invitation_send(
+            request=need, facilitator_ids=payload.facilitators, acting_user=auth_user(request)
+        )
     except ServiceError as exc:
         return Status(409, {"detail": exc.message, "code": exc.code})
     return Status(201, created)

@@ -18,9 +18,33 @@ from essaim.training.models import Completion, Session
 
 # email, given name, usual name, organisation slug, availability, languages, bio
 MEMBERS = [
-    ("reseau.rennes@essaim.localhost", "Gwenaëlle", "Le Goff", "ti-lab", "available", "français, breton", "Ateliers citoyens en Bretagne."),
-    ("reseau.lyon@essaim.localhost", "Karim", "Benali", "lab-aura", "available", "français, anglais", "Forums ouverts et débats publics."),
-    ("reseau.grenoble@essaim.localhost", "Claire", "Fabre", "lab-aura", "limited", "français", "Facilitation graphique."),
+    (
+        "reseau.rennes@essaim.localhost",
+        "Gwenaëlle",
+        "Le Goff",
+        "ti-lab",
+        "available",
+        "français, breton",
+        "Ateliers citoyens en Bretagne.",
+    ),
+    (
+        "reseau.lyon@essaim.localhost",
+        "Karim",
+        "Benali",
+        "lab-aura",
+        "available",
+        "français, anglais",
+        "Forums ouverts et débats publics.",
+    ),
+    (
+        "reseau.grenoble@essaim.localhost",
+        "Claire",
+        "Fabre",
+        "lab-aura",
+        "limited",
+        "français",
+        "Facilitation graphique.",
+    ),
 ]
 
 

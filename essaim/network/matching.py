@@ -140,7 +140,9 @@ def invitation_respond(*, invitation: Invitation, acting_user: Any, accept: bool
 
 
 @transaction.atomic(durable=True)
-def invitation_mark_done(*, invitation: Invitation, acting_user: Any, participants: int, outcome: str = "") -> Invitation:
+def invitation_mark_done(
+    *, invitation: Invitation, acting_user: Any, participants: int, outcome: str = ""
+) -> Invitation:
     """After the workshop, the facilitator says it took place: the practice log gets the entry."""
     invitation = _own_invitation(invitation, acting_user)
     if invitation.status != Invitation.Status.ACCEPTED:

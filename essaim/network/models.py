@@ -34,10 +34,17 @@ class DirectoryProfile(models.Model):
     availability = models.CharField(
         _("disponibilité"), max_length=20, choices=Availability.choices, default=Availability.AVAILABLE
     )
-    languages = models.CharField(_("langues"), max_length=100, blank=True, help_text=_("Par exemple : français, anglais"))
+    languages = models.CharField(
+        _("langues"), max_length=100, blank=True, help_text=_("Par exemple : français, anglais")
+    )
     bio = models.TextField(_("présentation courte"), max_length=600, blank=True)
     region = models.ForeignKey(
-        "organisations.Region", verbose_name=_("région"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "organisations.Region",
+        verbose_name=_("région"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     departement = models.ForeignKey(
         "organisations.Departement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -67,7 +74,9 @@ class DirectoryProfile(models.Model):
                 name="network_profile_listed",
                 condition=models.Q(consent=True),
             ),
-            models.Index(fields=["-practice_count", "id"], name="network_profile_busiest", condition=models.Q(consent=True)),
+            models.Index(
+                fields=["-practice_count", "id"], name="network_profile_busiest", condition=models.Q(consent=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,7 +164,9 @@ class CoFacilitation(models.Model):
 class TrainerCertification(models.Model):
     """Granted once the trainer track's rule is met (see `services.trainer_certification_check`)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trainer_certification")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trainer_certification"
+    )
     course = models.ForeignKey("catalogue.Course", on_delete=models.PROTECT, related_name="+")
     cofacilitations = models.PositiveSmallIntegerField()
     granted_at = models.DateTimeField()
@@ -181,7 +192,12 @@ class FacilitationRequest(models.Model):
     is_remote = models.BooleanField(_("à distance"), default=False)
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     region = models.ForeignKey(
-        "organisations.Region", verbose_name=_("région"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "organisations.Region",
+        verbose_name=_("région"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     departement = models.ForeignKey(
         "organisations.Departement",

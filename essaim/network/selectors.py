@@ -74,13 +74,7 @@ def directory_search(
 
 def directory_profile_visible(*, profile_id: int) -> DirectoryProfile | None:
     """A listed profile, or None (a withdrawn person is indistinguishable from nobody)."""
-    return (
-        directory_search()
-        .filter(pk=profile_id)
-        .select_related("departement")
-        .order_by()
-        .first()
-    )
+    return directory_search().filter(pk=profile_id).select_related("departement").order_by().first()
 
 
 def competency_choices() -> list[tuple[str, str]]:
@@ -91,9 +85,9 @@ def competency_choices() -> list[tuple[str, str]]:
     if current is None:
         return []
     return list(
-        Competency.objects.filter(framework=current, children__isnull=True).order_by("position", "id").values_list(
-            "code", "name"
-        )
+        Competency.objects.filter(framework=current, children__isnull=True)
+        .order_by("position", "id")
+        .values_list("code", "name")
     )
 
 
@@ -171,7 +165,11 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
         penalty = min(load * PENALTY_PER_RECENT_INVITATION, MAX_LOAD_PENALTY)
         reasons = [
             _("Niveau %(rank)d en « %(competency)s » : +%(points)d")
-            % {"rank": skill.level_rank, "competency": skill.competency_name, "points": skill.level_rank * POINTS_PER_LEVEL}
+            % {
+                "rank": skill.level_rank,
+                "competency": skill.competency_name,
+                "points": skill.level_rank * POINTS_PER_LEVEL,
+            }
         ]
         if request.is_remote:
             reasons.append(_("Atelier à distance : le lieu ne compte pas"))
@@ -210,9 +208,13 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
 
 
 def requests_of(*, user: Any) -> QuerySet[FacilitationRequest]:
-    return FacilitationRequest.objects.filter(requester=user).select_related("region", "departement").annotate(
-        invited=Count("invitations"),
-        accepted=Count("invitations", filter=Q(invitations__status__in=["accepted", "done"])),
+    return (
+        FacilitationRequest.objects.filter(requester=user)
+        .select_related("region", "departement")
+        .annotate(
+            invited=Count("invitations"),
+            accepted=Count("invitations", filter=Q(invitations__status__in=["accepted", "done"])),
+        )
     )
 
 

@@ -139,7 +139,9 @@ def directory_profile_update(
 
 
 @transaction.atomic(durable=True)
-def contact_message_send(*, sender: Any, recipient_profile: DirectoryProfile, subject: str, body: str) -> ContactMessage:
+def contact_message_send(
+    *, sender: Any, recipient_profile: DirectoryProfile, subject: str, body: str
+) -> ContactMessage:
     """E-mail a directory member through the platform, within a daily limit per sender."""
     # Read again: consent withdrawn a second ago must already stop the message.
     listed = DirectoryProfile.objects.listed().filter(pk=recipient_profile.pk).select_related("user").first()
@@ -248,5 +250,3 @@ def _certify_if_eligible(*, user: Any) -> TrainerCertification | None:
 def trainer_certification_check(*, user: Any) -> TrainerCertification | None:
     """Grant the certification if the rule is met (e.g. after the course is completed)."""
     return _certify_if_eligible(user=user)
-
-

@@ -40,9 +40,7 @@ def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
     """Tell the facilitator about an invitation, or the requester about the answer."""
     from essaim.network.models import Invitation
 
-    invitation = (
-        Invitation.objects.select_related("request__requester", "facilitator").filter(pk=invitation_id).first()
-    )
+    invitation = Invitation.objects.select_related("request__requester", "facilitator").filter(pk=invitation_id).first()
     if invitation is None:
         return
     request = invitation.request
@@ -57,7 +55,9 @@ def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
             )
         else:
             subject = _("[Essaim] Réponse à votre demande d’animation")
-            body = _("Votre invitation pour l’atelier « %(topic)s » du %(date)s a reçu une réponse : %(url)s/reseau/demandes/")
+            body = _(
+                "Votre invitation pour l’atelier « %(topic)s » du %(date)s a reçu une réponse : %(url)s/reseau/demandes/"
+            )
     EmailMessage(subject=subject, body=body % params, to=[to.email]).send()
 
 

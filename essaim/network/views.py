@@ -21,7 +21,13 @@ from essaim.network.forms import (
     FacilitationRequestForm,
     MarkDoneForm,
 )
-from essaim.network.models import CoFacilitation, DirectoryProfile, FacilitationRequest, Invitation, TrainerCertification
+from essaim.network.models import (
+    CoFacilitation,
+    DirectoryProfile,
+    FacilitationRequest,
+    Invitation,
+    TrainerCertification,
+)
 from essaim.organisations.models import Organisation
 
 PAGE_SIZE = 20
@@ -75,7 +81,12 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = DirectoryProfile.objects.filter(user=request.user).first()
     initial = (
-        {"consent": profile.consent, "availability": profile.availability, "languages": profile.languages, "bio": profile.bio}
+        {
+            "consent": profile.consent,
+            "availability": profile.availability,
+            "languages": profile.languages,
+            "bio": profile.bio,
+        }
         if profile
         else {}
     )

@@ -37,7 +37,9 @@ def test_nobody_is_listed_without_consent(course, places):
 def test_filters_by_competency_level_region_ministry_and_availability(course, places, framework):
     a = member(course, email="a@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 3})
     b = member(course, email="b@x.gouv.fr", departement=places["finistere"], levels={"world-cafe": 1})
-    c = member(course, email="c@x.gouv.fr", departement=places["paris"], levels={"forum-ouvert": 4}, availability="limited")
+    c = member(
+        course, email="c@x.gouv.fr", departement=places["paris"], levels={"forum-ouvert": 4}, availability="limited"
+    )
 
     def names(**filters):
         return {p.user.email for p in directory_search(**filters)}
@@ -58,8 +60,12 @@ def test_withdrawing_consent_hides_the_person_everywhere_at_once(client, agent, 
     person = member(course, email="gone@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 3})
     profile = person.directory_profile
     need = facilitation_request_create(
-        requester=agent, topic="Concertation", date=profile.updated_at.date(), competency_code="world-cafe",
-        audience_size=30, departement=places["paris"],
+        requester=agent,
+        topic="Concertation",
+        date=profile.updated_at.date(),
+        competency_code="world-cafe",
+        audience_size=30,
+        departement=places["paris"],
     )
     client.force_login(agent)
     assert person.full_name in client.get(reverse("network:directory")).content.decode()
@@ -94,7 +100,9 @@ def test_directory_requires_login(client):
 
 def test_directory_query_count_is_constant(client, agent, course, places, django_assert_num_queries):
     for n in range(3):
-        member(course, email=f"p{n}@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 2, "forum-ouvert": 1})
+        member(
+            course, email=f"p{n}@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 2, "forum-ouvert": 1}
+        )
     client.force_login(agent)
     url = reverse("network:directory") + "?competency=world-cafe"
     client.get(url)  # warm the session and caches

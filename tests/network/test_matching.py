@@ -48,7 +48,9 @@ def test_ranking_weighs_level_distance_and_availability_and_explains_itself(agen
     limited = member(
         course, email="l@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 2}, availability="limited"
     )
-    member(course, email="u@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 4}, availability="unavailable")
+    member(
+        course, email="u@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 4}, availability="unavailable"
+    )
     member(course, email="o@x.gouv.fr", departement=places["paris"], levels={"forum-ouvert": 4})
 
     ranked = request_candidates(request=_need(agent, places))
@@ -205,8 +207,13 @@ def test_api_request_candidates_invite_and_answer(client, agent, course, places)
     client.force_login(agent)
     created = client.post(
         "/api/v1/network/requests",
-        {"topic": "Atelier", "date": str(timezone.localdate() + dt.timedelta(days=5)), "competency": "world-cafe",
-         "audience_size": 12, "departement": "75"},
+        {
+            "topic": "Atelier",
+            "date": str(timezone.localdate() + dt.timedelta(days=5)),
+            "competency": "world-cafe",
+            "audience_size": 12,
+            "departement": "75",
+        },
         content_type="application/json",
     )
     assert created.status_code == 201, created.content
@@ -220,8 +227,9 @@ def test_api_request_candidates_invite_and_answer(client, agent, course, places)
     )
     assert invited.status_code == 201
     bad = client.post(
-        "/api/v1/network/requests", {"topic": "A", "date": "2020-01-01", "competency": "world-cafe", "audience_size": 3,
-                                     "is_remote": True}, content_type="application/json"
+        "/api/v1/network/requests",
+        {"topic": "A", "date": "2020-01-01", "competency": "world-cafe", "audience_size": 3, "is_remote": True},
+        content_type="application/json",
     )
     assert bad.status_code == 422 and "passée" in bad.json()["detail"]
     client.force_login(facilitator)

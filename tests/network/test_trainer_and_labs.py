@@ -60,7 +60,9 @@ def test_the_number_of_cofacilitations_is_a_setting(agent, trainer, trainer_cour
     assert cofacilitation_confirm(record=record, acting_user=trainer) is not None
 
 
-def test_only_a_trainer_of_the_session_mentors_and_only_the_mentor_confirms(agent, other_agent, trainer, course, ministry):
+def test_only_a_trainer_of_the_session_mentors_and_only_the_mentor_confirms(
+    agent, other_agent, trainer, course, ministry
+):
     session = past_session(course, ministry, trainers=[trainer, other_agent])
     with pytest.raises(ServiceError):  # other_agent is on the session but not a trainer
         cofacilitation_declare(trainee=agent, session=session, mentor=other_agent)
@@ -117,14 +119,18 @@ def test_labs_by_region_and_a_lab_page(client, agent, course, places):
     assert client.get(reverse("network:lab", args=["ministere-a"])).status_code == 404
 
 
-def test_the_periodic_refresh_copies_new_completions_and_certifies(agent, trainer, trainer_course, course, ministry, settings):
+def test_the_periodic_refresh_copies_new_completions_and_certifies(
+    agent, trainer, trainer_course, course, ministry, settings
+):
     from essaim.network.services import directory_profile_update
     from essaim.network.tasks import refresh_network
 
     settings.NETWORK_TRAINER_MIN_COFACILITATIONS = 1
     directory_profile_update(user=agent, acting_user=agent, consent=True)
     assert not agent.directory_profile.skills.exists()
-    record = cofacilitation_declare(trainee=agent, session=past_session(course, ministry, trainers=[trainer]), mentor=trainer)
+    record = cofacilitation_declare(
+        trainee=agent, session=past_session(course, ministry, trainers=[trainer]), mentor=trainer
+    )
     cofacilitation_confirm(record=record, acting_user=trainer)
     complete(agent, trainer_course, levels={"forum-ouvert": 4})  # the session was just closed
     refresh_network.call_local()
