@@ -89,7 +89,7 @@ def demo_network_load(*, agent: User) -> dict[str, Any]:
         requester=agent,
         topic="Concertation des usagers sur l’accueil en préfecture",
         date=timezone.localdate() + dt.timedelta(days=30),
-        competency_code=outcomes[0]["competency"],
+        competency_code=str(outcomes[0]["competency"]),
         audience_size=40,
         departement=Departement.objects.get(code="35"),
         place="Rennes",

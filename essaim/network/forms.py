@@ -16,7 +16,7 @@ class DirectoryFilterForm(DsfrBaseForm):
     min_level = forms.TypedChoiceField(
         label=_("Niveau minimum"),
         coerce=int,
-        empty_value=0,
+        empty_value=None,
         required=False,
         choices=[("", _("Tous niveaux")), *[(str(n), str(n)) for n in range(1, 5)]],
     )

@@ -56,7 +56,8 @@ def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
         else:
             subject = _("[Essaim] Réponse à votre demande d’animation")
             body = _(
-                "Votre invitation pour l’atelier « %(topic)s » du %(date)s a reçu une réponse : %(url)s/reseau/demandes/"
+                "Votre invitation pour l’atelier « %(topic)s » du %(date)s a reçu une réponse : "
+                "%(url)s/reseau/demandes/"
             )
     EmailMessage(subject=subject, body=body % params, to=[to.email]).send()
 
