@@ -9,7 +9,7 @@ months. Then, in one Django process, times the selectors the pages and API call:
 - directory search: count (capped) + one page of 20 + its skills, over a mix of filters;
 - request matching: `request_candidates` (pool of 200 ranked in SQL + the load count).
 
-Prints p50/p95 and PASS/FAIL against the targets (search ≤ 100 ms, matching ≤ 200 ms), and
+Set BENCH_NETWORK_KEEP=1 to keep the database afterwards (to EXPLAIN). Prints p50/p95 and PASS/FAIL against the targets (search ≤ 100 ms, matching ≤ 200 ms), and
 checks that each selector's query count does not depend on the filters or data size.
 Completions themselves are not generated: the directory reads its skill copies
 (`DirectorySkill`), which `directory_profile_refresh` writes from completions.
@@ -58,9 +58,9 @@ SELECT u.id, (u.id / 5) %% 10 <> 0, now(),
 FROM accounts_user u, d WHERE u.email LIKE '%%@banc.gouv.fr' AND u.id %% 5 = 0;
 
 INSERT INTO network_directoryskill (profile_id, competency_code, competency_name, level_rank, region_id_copy,
-    departement_id_copy, ministry_id_copy, availability, practice_count)
+    departement_id_copy, ministry_id_copy, availability, practice_count, last_invited_at)
 SELECT p.id, 'c' || ((p.id + k * 5) %% 12), 'Compétence ' || ((p.id + k * 5) %% 12), 1 + (p.id * 31 + k) %% 4,
-    p.region_id, p.departement_id, p.ministry_id, p.availability, p.practice_count
+    p.region_id, p.departement_id, p.ministry_id, p.availability, p.practice_count, '2000-01-01 00:00+00' 
 FROM network_directoryprofile p, generate_series(0, 2) k WHERE p.consent;
 
 INSERT INTO network_facilitationrequest (requester_id, topic, date, is_remote, place, region_id, departement_id,
@@ -224,7 +224,8 @@ def main() -> int:
         constant = len(counts) == 1
         print(f"  [{'PASS' if constant else 'FAIL'}] {name} query count constant: {counts}", flush=True)
         failures += not constant
-    subprocess.run(["dropdb", *PG, "--if-exists", DB], check=False)
+    if not os.environ.get("BENCH_NETWORK_KEEP"):
+        subprocess.run(["dropdb", *PG, "--if-exists", DB], check=False)
     return 1 if failures else 0
 
 

@@ -3,10 +3,17 @@ facilitation requests and the invitations they lead to."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+#: "Never invited" on skill rows: an old date rather than NULL, so that an ascending index
+#: puts the people never asked first (PostgreSQL sorts NULLs last when ascending).
+NEVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class Availability(models.TextChoices):
@@ -104,7 +111,7 @@ class DirectorySkill(models.Model):
     ministry_id_copy = models.IntegerField(null=True, blank=True)
     availability = models.CharField(max_length=20, choices=Availability.choices)
     practice_count = models.PositiveIntegerField(default=0)
-    last_invited_at = models.DateTimeField(null=True, blank=True)
+    last_invited_at = models.DateTimeField(default=NEVER)
 
     class Meta:
         ordering = ["-level_rank", "competency_code"]
@@ -112,8 +119,21 @@ class DirectorySkill(models.Model):
         verbose_name_plural = _("compétences de l’annuaire")
         constraints = [models.UniqueConstraint("profile", "competency_code", name="directory_skill_unique")]
         indexes = [
-            models.Index(fields=["competency_code", "-level_rank", "-practice_count"], name="network_skill_search"),
-            models.Index(fields=["competency_code", "region_id_copy", "-level_rank"], name="network_skill_region"),
+            # Directory search by competency (and level), best first, one page at a time.
+            models.Index(
+                fields=["competency_code", "-level_rank", "-practice_count", "profile"], name="network_skill_search"
+            ),
+            models.Index(fields=["competency_code", "ministry_id_copy", "-level_rank"], name="network_skill_ministry"),
+            # Matching: the best of the département, of the region and of everyone, least recently asked first.
+            models.Index(
+                fields=["competency_code", "departement_id_copy", "-level_rank", "last_invited_at"],
+                name="network_skill_dept_match",
+            ),
+            models.Index(
+                fields=["competency_code", "region_id_copy", "-level_rank", "last_invited_at"],
+                name="network_skill_region_match",
+            ),
+            models.Index(fields=["competency_code", "-level_rank", "last_invited_at"], name="network_skill_match"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -56,10 +56,15 @@ def directory_search(
             skill &= Q(skills__ministry_id_copy=ministry)
         if availability:
             skill &= Q(skills__availability=availability)
-        profiles = profiles.filter(skill).order_by("-skills__level_rank", "-skills__practice_count", "id")
+        # The last key is the skill's profile id: the index serves the whole order.
+        profiles = profiles.filter(skill).order_by(
+            "-skills__level_rank", "-skills__practice_count", "skills__profile_id"
+        )
     else:
         if min_level:
-            profiles = profiles.filter(skills__level_rank__gte=min_level).distinct()
+            profiles = profiles.filter(
+                Exists(DirectorySkill.objects.filter(profile=OuterRef("pk"), level_rank__gte=min_level))
+            )
         if region:
             profiles = profiles.filter(region_id=region)
         if ministry:
@@ -106,52 +111,73 @@ class Candidate:
 
 
 def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list[Candidate]:
-    """Rank consenting, available people for a request; three queries whatever the size.
+    """Rank consenting, available people for a request; at most five queries whatever the size.
 
-    The database orders the pool by level, distance and availability (least recently
-    invited first among equals) reading the skill table alone; the people of that pool
-    are then read, and the load penalty — invitations in the last 12 months —
+    The pool is the best by level (least recently invited first among equals) in the
+    département, the region and everywhere; it is scored by level, distance and
+    availability, the people of its best are read, and the load penalty — invitations in the last 12 months —
     is then counted for that bounded pool only.
     """
-    if request.is_remote:
-        distance: Any = Value(0)
-    else:
-        distance = Case(
-            When(departement_id_copy=request.departement_id or "-", then=Value(POINTS_SAME_DEPARTEMENT)),
-            When(region_id_copy=request.region_id or "-", then=Value(POINTS_SAME_REGION)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
     already = Invitation.objects.filter(request=request).values("facilitator_id")
     # Skill rows exist only for consenting people (the consent service deletes them), so
-    # the ranking reads this one table; people are joined for the bounded pool only.
-    top = list(
+    # the pool is read from this one table, through three bounded index scans: the best
+    # of the département, of the region, and of everyone. People are joined for the
+    # pool only.
+    skills = (
         DirectorySkill.objects.filter(
             competency_code=request.competency_code,
             availability__in=[Availability.AVAILABLE, Availability.LIMITED],
         )
         .exclude(profile_id__in=DirectoryProfile.objects.filter(user_id=request.requester_id).values("pk"))
         .exclude(profile_id__in=DirectoryProfile.objects.filter(user_id__in=already).values("pk"))
-        .annotate(
-            distance=distance,
-            base=F("level_rank") * POINTS_PER_LEVEL
-            + distance
-            + Case(
-                When(availability=Availability.AVAILABLE, then=Value(POINTS_AVAILABLE)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("-base", F("last_invited_at").asc(nulls_first=True), "id")
-        .values_list("id", "base", "distance")[:CANDIDATE_POOL]
+        .order_by("-level_rank", "last_invited_at", "id")
     )
+    scans = [skills]
+    if not request.is_remote:
+        scans = [
+            skills.filter(departement_id_copy=request.departement_id) if request.departement_id else skills.none(),
+            skills.filter(region_id_copy=request.region_id) if request.region_id else skills.none(),
+            skills,
+        ]
+    columns = ("id", "level_rank", "region_id_copy", "departement_id_copy", "availability", "last_invited_at")
+    found: dict[int, tuple[Any, ...]] = {}
+    for scan in scans:
+        for row in scan.values_list(*columns)[:CANDIDATE_POOL]:
+            found[row[0]] = row
+
+    def distance_of(region: str, departement: str) -> int:
+        if request.is_remote:
+            return 0
+        if request.departement_id and departement == request.departement_id:
+            return POINTS_SAME_DEPARTEMENT
+        if request.region_id and region == request.region_id:
+            return POINTS_SAME_REGION
+        return 0
+
+    scored = sorted(
+        (
+            (
+                level * POINTS_PER_LEVEL
+                + distance_of(region, departement)
+                + (POINTS_AVAILABLE if availability == Availability.AVAILABLE else 0),
+                last_invited,
+                pk,
+            )
+            for pk, level, region, departement, availability, last_invited in found.values()
+        ),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )[:CANDIDATE_POOL]
     rows = {
         skill.pk: skill
         for skill in DirectorySkill.objects.filter(
-            pk__in=[pk for pk, _b, _d in top], profile__consent=True, profile__user__is_active=True
+            pk__in=[pk for _s, _l, pk in scored], profile__consent=True, profile__user__is_active=True
         ).select_related("profile__user", "profile__region", "profile__departement")
     }
-    pool = [(rows[pk], base, dist) for pk, base, dist in top if pk in rows]
+    pool = [
+        (rows[pk], base, distance_of(rows[pk].region_id_copy, rows[pk].departement_id_copy))
+        for base, _l, pk in scored
+        if pk in rows
+    ]
     since = timezone.now() - dt.timedelta(days=365)
     loads = dict(
         Invitation.objects.filter(facilitator_id__in=[s.profile.user_id for s, _b, _d in pool], created_at__gte=since)

@@ -17,6 +17,7 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.framework.models import Competency
 from essaim.network.models import (
+    NEVER,
     Availability,
     CoFacilitation,
     ContactMessage,
@@ -80,7 +81,7 @@ def _refresh(profile: DirectoryProfile) -> None:
             ministry_id_copy=profile.ministry_id,
             availability=profile.availability,
             practice_count=profile.practice_count,
-            last_invited_at=profile.last_invited_at,
+            last_invited_at=profile.last_invited_at or NEVER,
         )
         for code, rank in skills.items()
     )

@@ -64,20 +64,26 @@ def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
 
 @db_periodic_task(crontab(minute="*/15"))
 def refresh_network() -> None:
-    """Completions are issued by `training.attendance.session_close`, which knows nothing of
-    the network: every quarter of an hour, copy new completions into the directory and
-    grant trainer status to people whose course completion now meets the rule."""
+    """Completions are issued by `training.attendance.session_close` and posts change in
+    `organisations`, which know nothing of the network: every quarter of an hour, copy new
+    completions and new posts into the directory and grant trainer status to people whose
+    course completion now meets the rule."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from essaim.network.models import CoFacilitation
+    from essaim.network.models import CoFacilitation, DirectoryProfile
+    from essaim.organisations.models import Affiliation
     from essaim.network.services import directory_profile_refresh, trainer_certification_check
     from essaim.training.models import Completion
 
     since = timezone.now() - dt.timedelta(hours=1)
     recent = Completion.objects.filter(session__updated_at__gte=since)
-    for user_id in recent.filter(user__directory_profile__consent=True).values_list("user_id", flat=True).distinct():
+    changed = set(recent.values_list("user_id", flat=True)) | set(
+        Affiliation.objects.filter(created_at__gte=since).values_list("user_id", flat=True)
+    )
+    listed = DirectoryProfile.objects.filter(consent=True, user_id__in=changed).values_list("user_id", flat=True)
+    for user_id in listed:
         directory_profile_refresh(user=_user(user_id))
     candidates = recent.filter(course__is_trainer_track=True, user__trainer_certification__isnull=True)
     for user_id in candidates.values_list("user_id", flat=True).distinct():

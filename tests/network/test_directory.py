@@ -157,3 +157,19 @@ def test_my_profile_page_gives_and_withdraws_consent(client, agent, course):
     client.post(reverse("network:my-profile"), {"availability": "available"})
     agent.directory_profile.refresh_from_db()
     assert not agent.directory_profile.consent and agent.directory_profile.consented_at is None
+
+
+def test_a_new_post_moves_the_person_in_the_directory_and_keeps_their_entry(agent, course, places, ministry):
+    from essaim.network.tasks import refresh_network
+    from essaim.accounts.services import affiliation_change
+    from tests.factories import OrganisationFactory
+
+    person = member(course, email="moving@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 2})
+    breton = OrganisationFactory(
+        kind="service", parent=ministry, departement=places["finistere"], region=places["bretagne"]
+    )
+    affiliation_change(user=person, organisation=breton, acting_user=person)
+    refresh_network.call_local()
+    assert [p.user for p in directory_search(region="53")] == [person]
+    assert [p.user for p in directory_search(competency="world-cafe", region="53")] == [person]
+    assert directory_search(region="11").count() == 0
