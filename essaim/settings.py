@@ -387,3 +387,6 @@ LOGGING = {
 NETWORK_TRAINER_MIN_COFACILITATIONS = env_int("NETWORK_TRAINER_MIN_COFACILITATIONS", 2)
 # Messages a person may send through the directory per 24 hours.
 NETWORK_CONTACT_DAILY_LIMIT = env_int("NETWORK_CONTACT_DAILY_LIMIT", 5)
+# Skill gaps page: trained people and trainers wanted in each region and each ministry.
+NETWORK_GAP_TRAINED_TARGET = env_int("NETWORK_GAP_TRAINED_TARGET", 20)
+NETWORK_GAP_TRAINER_TARGET = env_int("NETWORK_GAP_TRAINER_TARGET", 2)

@@ -10,7 +10,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 #: "Never invited" on skill rows: an old date rather than NULL, so that an ascending index
 #: puts the people never asked first (PostgreSQL sorts NULLs last when ascending).
 NEVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -126,14 +125,16 @@ class DirectorySkill(models.Model):
             models.Index(fields=["competency_code", "ministry_id_copy", "-level_rank"], name="network_skill_ministry"),
             # Matching: the best of the département, of the region and of everyone, least recently asked first.
             models.Index(
-                fields=["competency_code", "departement_id_copy", "-level_rank", "last_invited_at"],
+                fields=["competency_code", "departement_id_copy", "-level_rank", "last_invited_at", "id"],
                 name="network_skill_dept_match",
             ),
             models.Index(
-                fields=["competency_code", "region_id_copy", "-level_rank", "last_invited_at"],
+                fields=["competency_code", "region_id_copy", "-level_rank", "last_invited_at", "id"],
                 name="network_skill_region_match",
             ),
-            models.Index(fields=["competency_code", "-level_rank", "last_invited_at"], name="network_skill_match"),
+            models.Index(
+                fields=["competency_code", "-level_rank", "last_invited_at", "id"], name="network_skill_match"
+            ),
         ]
 
     def __str__(self) -> str:

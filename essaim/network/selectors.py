@@ -299,3 +299,69 @@ def lab_detail(*, lab: Organisation, members_limit: int = 12) -> dict[str, Any]:
             .order_by("-practice_count", "id")[:members_limit]
         )
     return {"team": [a.user for a in team], "sessions": sessions, "members": members}
+
+
+# Skill gaps -----------------------------------------------------------------------------
+@dataclass
+class GapRow:
+    name: str
+    trained: int
+    trainers: int
+    trained_target: int
+    trainer_target: int
+
+    @property
+    def missing_trained(self) -> int:
+        return max(self.trained_target - self.trained, 0)
+
+    @property
+    def missing_trainers(self) -> int:
+        return max(self.trainer_target - self.trainers, 0)
+
+
+def skill_gaps() -> dict[str, list[GapRow]]:
+    """Trained people and trainers per region and per ministry against the targets
+    (aggregates only). Five queries whatever the number of people."""
+    from django.conf import settings
+
+    from essaim.organisations.models import Region
+    from essaim.training.models import Completion
+
+    trained_target = settings.NETWORK_GAP_TRAINED_TARGET
+    trainer_target = settings.NETWORK_GAP_TRAINER_TARGET
+    roots = {
+        pk: int(path.strip("/").split("/")[0]) for pk, path in Organisation.objects.values_list("pk", "path") if path
+    }
+    trained_by_org = dict(
+        Completion.objects.values("user__organisation_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("user__organisation_id", "n")
+    )
+    trainers_by_org = dict(
+        RoleAssignment.objects.active()
+        .filter(role=Role.TRAINER)
+        .values("user__organisation_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("user__organisation_id", "n")
+    )
+    region_of = dict(Organisation.objects.exclude(region=None).values_list("pk", "region_id"))
+
+    def add(totals: dict[Any, int], key: Any, n: int) -> None:
+        if key is not None:
+            totals[key] = totals.get(key, 0) + n
+
+    by_region: tuple[dict[Any, int], dict[Any, int]] = ({}, {})
+    by_ministry: tuple[dict[Any, int], dict[Any, int]] = ({}, {})
+    for index, counts in enumerate((trained_by_org, trainers_by_org)):
+        for org_id, n in counts.items():
+            add(by_region[index], region_of.get(org_id), n)
+            add(by_ministry[index], roots.get(org_id), n)
+    regions = [
+        GapRow(r.name, by_region[0].get(r.pk, 0), by_region[1].get(r.pk, 0), trained_target, trainer_target)
+        for r in Region.objects.order_by("name")
+    ]
+    ministries = [
+        GapRow(str(m), by_ministry[0].get(m.pk, 0), by_ministry[1].get(m.pk, 0), trained_target, trainer_target)
+        for m in Organisation.objects.active().ministries().order_by("name")
+    ]
+    return {"regions": regions, "ministries": ministries}

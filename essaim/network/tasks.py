@@ -73,8 +73,8 @@ def refresh_network() -> None:
     from django.utils import timezone
 
     from essaim.network.models import CoFacilitation, DirectoryProfile
-    from essaim.organisations.models import Affiliation
     from essaim.network.services import directory_profile_refresh, trainer_certification_check
+    from essaim.organisations.models import Affiliation
     from essaim.training.models import Completion
 
     since = timezone.now() - dt.timedelta(hours=1)

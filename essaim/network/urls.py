@@ -15,6 +15,7 @@ urlpatterns = [
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:pk>/repondre/", views.invitation_answer, name="invitation-answer"),
     path("invitations/<int:pk>/animee/", views.invitation_done, name="invitation-done"),
+    path("lacunes/", views.gaps, name="gaps"),
     path("labs/", views.labs, name="labs"),
     path("labs/<slug:slug>/", views.lab, name="lab"),
 ]

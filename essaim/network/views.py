@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -259,6 +260,15 @@ def invitation_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("L’atelier est ajouté à votre journal de pratique."))
     return redirect("network:invitations")
+
+
+@login_required
+def gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("network.view_gaps"):
+        raise PermissionDenied
+    data = selectors.skill_gaps()
+    tables = [(_("Par région"), data["regions"]), (_("Par ministère"), data["ministries"])]
+    return render(request, "network/gaps.html", {"tables": tables, "page_title": _("Lacunes du réseau")})
 
 
 # Labs -----------------------------------------------------------------------------------

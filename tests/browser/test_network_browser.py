@@ -63,3 +63,12 @@ def test_a_service_requests_a_facilitator_who_accepts_and_logs_the_workshop(page
     )
     expect(row).to_contain_text("Animer un world café")
     expect(row).to_contain_text("22")
+
+
+def test_skill_gaps_page_is_accessible(page, console, programme_admin, course, places):  # noqa: F811
+    member(course, email="bzh@exemple.gouv.fr", departement=places["finistere"])
+    login_with_password(page, programme_admin.email)
+    _assert_accessible(page, console, "/reseau/lacunes/")
+    expect(
+        page.get_by_role("table", name="Par région").get_by_role("row", name=re.compile("Bretagne"))
+    ).to_contain_text("1")

@@ -160,8 +160,8 @@ def test_my_profile_page_gives_and_withdraws_consent(client, agent, course):
 
 
 def test_a_new_post_moves_the_person_in_the_directory_and_keeps_their_entry(agent, course, places, ministry):
-    from essaim.network.tasks import refresh_network
     from essaim.accounts.services import affiliation_change
+    from essaim.network.tasks import refresh_network
     from tests.factories import OrganisationFactory
 
     person = member(course, email="moving@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 2})

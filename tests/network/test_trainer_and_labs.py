@@ -135,3 +135,30 @@ def test_the_periodic_refresh_copies_new_completions_and_certifies(
     refresh_network.call_local()
     assert list(agent.directory_profile.skills.values_list("competency_code", "level_rank")) == [("forum-ouvert", 4)]
     assert TrainerCertification.objects.filter(user=agent).exists()
+
+
+def test_skill_gaps_per_region_and_ministry_for_programme_admins(
+    client, agent, programme_admin, course, places, settings, django_assert_max_num_queries
+):
+    settings.NETWORK_GAP_TRAINED_TARGET = 3
+    from tests.factories import OrganisationFactory as Org
+
+    interior = Org(name="Ministère de l’Intérieur de test", slug="interieur-test")
+    for n in range(2):
+        member(course, email=f"bzh{n}@x.gouv.fr", departement=places["finistere"], ministry=interior)
+    trainer_person = member(course, email="trainer@x.gouv.fr", departement=places["finistere"], ministry=interior)
+    grant(trainer_person, Role.TRAINER)
+    member(course, email="idf@x.gouv.fr", departement=places["paris"], consent=False)  # aggregates count everyone
+
+    client.force_login(agent)
+    assert client.get(reverse("network:gaps")).status_code == 403
+    client.force_login(programme_admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("network:gaps"))
+    rows = {(caption, row.name): row for caption, table in response.context["tables"] for row in table}
+    bretagne = rows[("Par région", "Bretagne")]
+    assert (bretagne.trained, bretagne.trainers, bretagne.missing_trained, bretagne.missing_trainers) == (3, 1, 0, 1)
+    assert rows[("Par région", "Île-de-France")].trained == 1
+    assert rows[("Par ministère", str(interior))].trained == 3
+    assert rows[("Par région", "Corse")].trained == 0
+    assert "aucune personne formée" in response.content.decode()
