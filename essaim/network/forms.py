@@ -92,3 +92,17 @@ class MarkDoneForm(DsfrBaseForm):
     outcome = forms.CharField(
         label=_("Ce qui a marché, ce qui est à revoir"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+class CoFacilitationForm(DsfrBaseForm):
+    """A past session and one of its trainers, chosen as the mentor."""
+
+    pair = forms.ChoiceField(label=_("Session co-animée et mentor"))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].choices = [("", _("Choisir une session")), *choices]  # type: ignore[attr-defined]
+
+    def session_and_mentor(self) -> tuple[int, int]:
+        session_id, mentor_id = self.cleaned_data["pair"].split(":")
+        return int(session_id), int(mentor_id)

@@ -365,3 +365,21 @@ def skill_gaps() -> dict[str, list[GapRow]]:
         for m in Organisation.objects.active().ministries().order_by("name")
     ]
     return {"regions": regions, "ministries": ministries}
+
+
+def cofacilitation_choices(*, days: int = 180, limit: int = 200) -> list[tuple[str, str]]:
+    """(session, trainer) pairs of the sessions held in the last `days`: what a trainee may
+    declare having co-facilitated. Two queries."""
+    since = timezone.now() - dt.timedelta(days=days)
+    sessions = (
+        Session.objects.filter(starts_at__gte=since, starts_at__lte=timezone.now())
+        .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+        .select_related("course")
+        .prefetch_related("trainers")
+        .order_by("-starts_at")[:limit]
+    )
+    return [
+        (f"{session.pk}:{trainer.pk}", f"{session.course} — {session.starts_at:%d/%m/%Y} — {trainer}")
+        for session in sessions
+        for trainer in session.trainers.all()
+    ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("personnes/<int:pk>/", views.person, name="person"),
     path("ma-fiche/", views.my_profile, name="my-profile"),
+    path("co-animations/declarer/", views.cofacilitation_declare, name="cofacilitation-declare"),
     path("co-animations/<int:pk>/confirmer/", views.cofacilitation_confirm, name="cofacilitation-confirm"),
     path("formateurs/<int:pk>/", views.trainer, name="trainer"),
     path("demandes/", views.requests, name="requests"),

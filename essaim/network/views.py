@@ -16,6 +16,7 @@ from essaim.core.pagination import CappedPaginator
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.network import matching, selectors, services
 from essaim.network.forms import (
+    CoFacilitationForm,
     ContactForm,
     DirectoryFilterForm,
     DirectoryProfileForm,
@@ -30,6 +31,7 @@ from essaim.network.models import (
     TrainerCertification,
 )
 from essaim.organisations.models import Organisation
+from essaim.training.models import Session
 
 PAGE_SIZE = 20
 
@@ -116,10 +118,33 @@ def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             "profile": profile,
             "track": services.trainer_track_status(user=request.user),
             "to_confirm": to_confirm,
+            "cofacilitation_form": CoFacilitationForm(choices=selectors.cofacilitation_choices()),
+            "declared": list(
+                CoFacilitation.objects.filter(trainee=request.user).select_related("session__course", "mentor")
+            ),
             "page_title": _("Ma fiche dans l’annuaire"),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def cofacilitation_declare(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = CoFacilitationForm(request.POST, choices=selectors.cofacilitation_choices())
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une session et son formateur dans la liste."))
+        return redirect("network:my-profile")
+    session_id, mentor_id = form.session_and_mentor()
+    session = get_object_or_404(Session, pk=session_id)
+    mentor = get_object_or_404(User, pk=mentor_id, is_active=True)
+    try:
+        services.cofacilitation_declare(trainee=request.user, session=session, mentor=mentor)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Co-animation enregistrée : votre mentor doit la confirmer."))
+    return redirect("network:my-profile")
 
 
 @login_required

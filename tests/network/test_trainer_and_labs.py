@@ -162,3 +162,16 @@ def test_skill_gaps_per_region_and_ministry_for_programme_admins(
     assert rows[("Par ministère", str(interior))].trained == 3
     assert rows[("Par région", "Corse")].trained == 0
     assert "aucune personne formée" in response.content.decode()
+
+
+def test_a_trainee_declares_a_cofacilitation_from_their_page(client, agent, trainer, course, ministry):
+    session = past_session(course, ministry, days_ago=10, trainers=[trainer])
+    client.force_login(agent)
+    page = client.get(reverse("network:my-profile")).content.decode()
+    assert f'value="{session.pk}:{trainer.pk}"' in page
+    client.post(reverse("network:cofacilitation-declare"), {"pair": f"{session.pk}:{trainer.pk}"})
+    record = agent.cofacilitations.get()
+    assert (record.session, record.mentor, record.confirmed_at) == (session, trainer, None)
+    response = client.post(reverse("network:cofacilitation-declare"), {"pair": "999:1"}, follow=True)
+    assert "Choisissez une session" in response.content.decode()
+    assert agent.cofacilitations.count() == 1
