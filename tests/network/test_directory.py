@@ -173,3 +173,21 @@ def test_a_new_post_moves_the_person_in_the_directory_and_keeps_their_entry(agen
     assert [p.user for p in directory_search(region="53")] == [person]
     assert [p.user for p in directory_search(competency="world-cafe", region="53")] == [person]
     assert directory_search(region="11").count() == 0
+
+
+def test_api_my_profile_consent_and_bad_input(client, agent, course, places):
+    client.force_login(agent)
+    assert client.get("/api/v1/network/me/profile").status_code == 404
+    given = client.put(
+        "/api/v1/network/me/profile", {"consent": True, "languages": "français"}, content_type="application/json"
+    )
+    assert given.status_code == 200 and given.json()["consent"] is True
+    assert client.get("/api/v1/network/directory").json()["count"] == 1
+    bad = client.put(
+        "/api/v1/network/me/profile", {"consent": True, "availability": "parfois"}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and bad.json()["detail"] == "Disponibilité inconnue."
+    client.put("/api/v1/network/me/profile", {"consent": False}, content_type="application/json")
+    assert client.get("/api/v1/network/directory").json()["count"] == 0
+    client.logout()
+    assert client.get("/api/v1/network/directory").status_code == 401
