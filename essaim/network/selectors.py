@@ -171,7 +171,20 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
         skill.pk: skill
         for skill in DirectorySkill.objects.filter(
             pk__in=[pk for _s, _l, pk in scored], profile__consent=True, profile__user__is_active=True
-        ).select_related("profile__user", "profile__region", "profile__departement")
+        )
+        .select_related("profile__user")
+        .only(
+            "level_rank",
+            "competency_name",
+            "region_id_copy",
+            "departement_id_copy",
+            "availability",
+            "profile__user_id",
+            "profile__consent",
+            "profile__user__given_name",
+            "profile__user__usual_name",
+            "profile__user__is_active",
+        )
     }
     pool = [
         (rows[pk], base, distance_of(rows[pk].region_id_copy, rows[pk].departement_id_copy))
@@ -185,10 +198,16 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
         .annotate(n=Count("id"))
         .values_list("facilitator_id", "n")
     )
+
+    def penalty_of(skill: DirectorySkill) -> int:
+        return min(loads.get(skill.profile.user_id, 0) * PENALTY_PER_RECENT_INVITATION, MAX_LOAD_PENALTY)
+
+    # Stable sort: equal scores keep the pool's order (least recently asked first).
+    best = sorted(pool, key=lambda item: -(item[1] - penalty_of(item[0])))[:limit]
     candidates = []
-    for skill, base, dist in pool:
+    for skill, base, dist in best:  # reasons are written for those shown only
         load = loads.get(skill.profile.user_id, 0)
-        penalty = min(load * PENALTY_PER_RECENT_INVITATION, MAX_LOAD_PENALTY)
+        penalty = penalty_of(skill)
         reasons = [
             _("Niveau %(rank)d en « %(competency)s » : +%(points)d")
             % {
@@ -229,8 +248,7 @@ def request_candidates(*, request: FacilitationRequest, limit: int = 20) -> list
                 reasons=reasons,
             )
         )
-    candidates.sort(key=lambda c: -c.score)  # stable: equal scores keep the database's order
-    return candidates[:limit]
+    return candidates
 
 
 def requests_of(*, user: Any) -> QuerySet[FacilitationRequest]:
