@@ -191,3 +191,18 @@ def test_api_my_profile_consent_and_bad_input(client, agent, course, places):
     assert client.get("/api/v1/network/directory").json()["count"] == 0
     client.logout()
     assert client.get("/api/v1/network/directory").status_code == 401
+
+
+def test_personal_data_export_and_erasure(agent, course, places):
+    from essaim.network import personal_data
+
+    person = member(course, email="erase.me@x.gouv.fr", departement=places["paris"], levels={"world-cafe": 2})
+    contact_message_send(
+        sender=agent, recipient_profile=person.directory_profile, subject="Bonjour", body="Un atelier ?"
+    )
+    exported = personal_data.export(person)
+    assert exported["directory_profile"]["skills"] == [{"competency": "world-cafe", "level_rank": 2}]
+    assert exported["messages_received"][0]["body"] == "Un atelier ?"
+    personal_data.anonymise(person)
+    assert list(directory_search()) == []
+    assert ContactMessage.objects.get().body == ""
