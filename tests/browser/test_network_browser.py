@@ -6,15 +6,24 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from essaim.network.models import Invitation
+from essaim.organisations.models import Region
 from tests.browser.test_browser import _assert_accessible, login_with_password
 from tests.factories import OrganisationFactory
 from tests.network.conftest import course, framework, member, places  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """Transactional tests run before these may have flushed the regions the migration loaded."""
+    if not Region.objects.exists():
+        call_command("load_reference_data", verbosity=0)
 
 
 def test_a_service_requests_a_facilitator_who_accepts_and_logs_the_workshop(page, console, agent, course, places):  # noqa: F811
