@@ -43,8 +43,8 @@ UPDATE organisations_organisation SET path = '/' || id || '/' WHERE slug LIKE 'm
 INSERT INTO accounts_user (password, is_superuser, email, given_name, usual_name, auth_source, proconnect_uid,
     proconnect_idp_id, organisation_id, unit, region_id, preferred_language, mute_optional_notifications, is_active,
     is_staff, date_joined)
-SELECT '!', false, 'banc' || g || '@banc.gouv.fr', 'Agent', 'Banc ' || g, 'local', '', '', m.ids[((g / 5) % 20) + 1], '',
-    NULL, 'fr', false, true, false, now()
+SELECT '!', false, 'banc' || g || '@banc.gouv.fr', 'Agent', 'Banc ' || g, 'local', '', '',
+    m.ids[((g / 5) % 20) + 1], '', NULL, 'fr', false, true, false, now()
 FROM generate_series(1, %(accounts)s) g,
      (SELECT array_agg(id ORDER BY id) ids FROM organisations_organisation WHERE slug LIKE 'ministere-banc-%%') m;
 
