@@ -6,7 +6,8 @@ the issue's figure), one in five trained with a directory profile (nine in ten o
 consenting, three skills each), 5,000 past requests and 50,000 invitations spread over 18
 months. Then, in one Django process, times the selectors the pages and API call:
 
-- directory search: count (capped) + one page of 20 + its skills, over a mix of filters;
+- directory search: count (capped at 200, as the page does) + one page of 20 + its skills,
+  over a mix of filters;
 - request matching: `request_candidates` (pool of 200 ranked in SQL + the load count).
 
 Set BENCH_NETWORK_KEEP=1 to keep the database afterwards (to EXPLAIN). Prints p50/p95 and
@@ -86,7 +87,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from essaim.core.pagination import CappedPaginator
 from essaim.network.models import FacilitationRequest
-from essaim.network.selectors import directory_search, request_candidates
+from essaim.network.selectors import DIRECTORY_COUNT_CAP, directory_search, request_candidates
 from essaim.organisations.models import Departement, Organisation
 
 rounds = int(%(rounds)d)
@@ -108,7 +109,7 @@ def search_filters():
     return {}
 
 def one_search(filters):
-    page = CappedPaginator(directory_search(**filters), 20).get_page(1)
+    page = CappedPaginator(directory_search(**filters), 20, cap=DIRECTORY_COUNT_CAP).get_page(1)
     rows = list(page.object_list)
     for p in rows:
         list(p.skills.all()); p.user.full_name; str(p.region)

@@ -30,6 +30,8 @@ POINTS_SAME_REGION = 10
 POINTS_AVAILABLE = 10
 PENALTY_PER_RECENT_INVITATION = 5
 MAX_LOAD_PENALTY = 25
+#: The directory counts its matches up to this (beyond: "more than 200, refine").
+DIRECTORY_COUNT_CAP = 200
 #: Candidates read from the database before the load penalty is applied.
 CANDIDATE_POOL = 200
 

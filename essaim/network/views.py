@@ -41,7 +41,9 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
-    page = CappedPaginator(selectors.directory_search(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(
+        selectors.directory_search(**form.filters()), PAGE_SIZE, cap=selectors.DIRECTORY_COUNT_CAP
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -206,3 +206,14 @@ def test_personal_data_export_and_erasure(agent, course, places):
     personal_data.anonymise(person)
     assert list(directory_search()) == []
     assert ContactMessage.objects.get().body == ""
+
+
+def test_large_results_ask_to_refine_instead_of_counting_everything(client, agent, course, places, monkeypatch):
+    from essaim.network import selectors
+
+    monkeypatch.setattr(selectors, "DIRECTORY_COUNT_CAP", 2)
+    for n in range(3):
+        member(course, email=f"many{n}@x.gouv.fr", departement=places["paris"])
+    client.force_login(agent)
+    page = client.get(reverse("network:directory")).content.decode()
+    assert "Plus de 2 personnes : affinez avec les filtres." in page
