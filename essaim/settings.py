@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "essaim.practice",
     "essaim.credentials",
     "essaim.library",
+    "essaim.network",
     "essaim.api",
 ]
 
@@ -428,3 +429,12 @@ CREDENTIALS_ISSUER_NAME = env(
 )
 # Days a credential stays valid; 0: no expiry (a training followed stays followed).
 CREDENTIALS_VALIDITY_DAYS = env_int("CREDENTIALS_VALIDITY_DAYS", 0)
+# --- Network (issue 6) ------------------------------------------------------------------
+# Co-facilitated sessions, confirmed by an experienced trainer, needed (after the
+# train-the-trainers course) to become a certified trainer.
+NETWORK_TRAINER_MIN_COFACILITATIONS = env_int("NETWORK_TRAINER_MIN_COFACILITATIONS", 2)
+# Messages a person may send through the directory per 24 hours.
+NETWORK_CONTACT_DAILY_LIMIT = env_int("NETWORK_CONTACT_DAILY_LIMIT", 5)
+# Skill gaps page: trained people and trainers wanted in each region and each ministry.
+NETWORK_GAP_TRAINED_TARGET = env_int("NETWORK_GAP_TRAINED_TARGET", 20)
+NETWORK_GAP_TRAINER_TARGET = env_int("NETWORK_GAP_TRAINER_TARGET", 2)

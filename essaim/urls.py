@@ -43,6 +43,7 @@ urlpatterns = [
     path("formations/", include("essaim.catalogue.urls")),
     path("sessions/", include("essaim.training.urls")),
     path("pilotage/sessions/", include("essaim.training.backoffice_urls")),
+    path("reseau/", include("essaim.network.urls")),
     path("pratique/", include("essaim.practice.urls")),
     path("metrics", metrics_view, name="metrics"),
     path("attestations/", include("essaim.credentials.urls")),

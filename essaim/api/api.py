@@ -28,6 +28,7 @@ from essaim.api.schemas import (
 from essaim.credentials.api import router as credentials_router
 from essaim.framework.api import router as framework_router
 from essaim.library.api import router as library_router
+from essaim.network.api import router as network_router
 from essaim.organisations.models import Departement, Organisation, Region
 from essaim.organisations.selectors import organisation_list
 from essaim.training.api import router as training_router
@@ -137,3 +138,4 @@ api.add_router("/", training_router)
 api.add_router("/", framework_router)
 api.add_router("/", credentials_router)
 api.add_router("/", library_router)
+api.add_router("/", network_router)

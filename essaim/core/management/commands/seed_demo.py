@@ -179,6 +179,7 @@ class Command(BaseCommand):
         """The framework, the catalogue and a living programme of sessions."""
         from essaim.catalogue.services import catalogue_load_seed
         from essaim.framework.services import framework_load_seed
+        from essaim.network.demo import demo_network_load
         from essaim.training.demo import demo_programme_load
 
         framework_load_seed()
@@ -193,6 +194,7 @@ class Command(BaseCommand):
         from essaim.library.demo import demo_library_load
 
         demo_library_load()
+        demo_network_load(agent=User.objects.get(email="agent@essaim.localhost"))
 
     def _organisations(self) -> dict[str, Organisation]:
         orgs = {org.slug: org for org in Organisation.objects.all()}
