@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "essaim.catalogue",
     "essaim.training",
     "essaim.practice",
+    "essaim.surveys",
+    "essaim.reporting",
     "essaim.api",
 ]
 

@@ -42,6 +42,8 @@ urlpatterns = [
     path("sessions/", include("essaim.training.urls")),
     path("pilotage/sessions/", include("essaim.training.backoffice_urls")),
     path("pratique/", include("essaim.practice.urls")),
+    path("enquetes/", include("essaim.surveys.urls")),
+    path("", include("essaim.reporting.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,264 @@
+"""Incremental refresh of the rollups (see docs/adr/0030-rollups.md).
+
+A refresh finds the sessions touched since the watermarks (new completions, registration
+events, survey invitations and responses, sessions edited), recomputes their
+`SessionFigures` in a few grouped queries per chunk, then recomputes the `QuarterRollup`
+rows of every quarter × organiser × region × course those sessions left or entered.
+Plain ORM: the same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from essaim.core.services import audit_log
+from essaim.organisations.models import Organisation
+from essaim.reporting.models import Figures, QuarterRollup, RollupState, SessionFigures
+from essaim.surveys.models import Answer, Invitation, Question, Response, Survey
+from essaim.training.models import Completion, Registration, RegistrationEvent, Session
+
+CHUNK = 2000
+Key = tuple[int, int, int, int | None, int]  # year, quarter, organiser, region, course
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    sessions: int
+    buckets: int
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def quarter_of(moment: dt.datetime) -> tuple[int, int]:
+    local = timezone.localtime(moment)
+    return local.year, (local.month - 1) // 3 + 1
+
+
+def _ministry_id(path: str) -> int | None:
+    parts = [p for p in (path or "").split("/") if p]
+    return int(parts[0]) if parts else None
+
+
+def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
+    """Figures of these sessions, computed from the records in a fixed number of queries."""
+    sessions = list(
+        Session.objects.filter(pk__in=session_ids, starts_at__isnull=False).values(
+            "pk",
+            "starts_at",
+            "status",
+            "organiser_id",
+            "organiser__path",
+            "organiser__kind",
+            "region_id",
+            "course_id",
+            "course__is_trainer_track",
+        )
+    )
+    if not sessions:
+        return []
+    ids = [s["pk"] for s in sessions]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        Registration.objects.filter(session_id__in=ids).values("session_id").annotate(n=Count("id")).order_by()
+    ):
+        counts[row["session_id"]]["registrations"] = row["n"]
+
+    completions = list(Completion.objects.filter(session_id__in=ids).values_list("id", "user_id", "session_id"))
+    if completions:
+        users = {user_id for _, user_id, _ in completions}
+        first_ever: dict[int, tuple[dt.datetime, int]] = {}
+        first_in_year: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
+        for user_id, completion_id, completed_at in Completion.objects.filter(user_id__in=users).values_list(
+            "user_id", "id", "completed_at"
+        ):
+            mark = (completed_at, completion_id)
+            if user_id not in first_ever or mark < first_ever[user_id]:
+                first_ever[user_id] = mark
+            year_key = (user_id, timezone.localtime(completed_at).year)
+            if year_key not in first_in_year or mark < first_in_year[year_key]:
+                first_in_year[year_key] = mark
+        firsts_ever = {mark[1] for mark in first_ever.values()}
+        firsts_in_year = {mark[1] for mark in first_in_year.values()}
+        for completion_id, _, session_id in completions:
+            figures = counts[session_id]
+            figures["completions"] += 1
+            figures["new_members"] += completion_id in firsts_ever
+            figures["people_trained"] += completion_id in firsts_in_year
+
+    for row in (
+        Invitation.objects.filter(completion__session_id__in=ids)
+        .values("completion__session_id", "survey__kind")
+        .annotate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+        .order_by()
+    ):
+        prefix = "after" if row["survey__kind"] == Survey.Kind.AFTER_SESSION else "follow_up"
+        counts[row["completion__session_id"]][f"{prefix}_invited"] += row["n"]
+        counts[row["completion__session_id"]][f"{prefix}_answered"] += row["answered"]
+
+    for row in (
+        Answer.objects.filter(
+            response__session_id__in=ids,
+            question__measure__in=[Question.Measure.SATISFACTION, Question.Measure.PRACTISING],
+            number__isnull=False,
+        )
+        .values("response__session_id", "question__measure")
+        .annotate(n=Count("id"), total=Sum("number"), zeros=Count("id", filter=Q(number=0)))
+        .order_by()
+    ):
+        figures = counts[row["response__session_id"]]
+        if row["question__measure"] == Question.Measure.SATISFACTION:
+            figures["satisfaction_sum"] += row["total"] or 0
+            figures["satisfaction_count"] += row["n"]
+        else:  # practising: a single choice whose first option is "yes"
+            figures["practising_yes"] += row["zeros"]
+            figures["practising_count"] += row["n"]
+
+    rows = []
+    for s in sessions:
+        year, quarter = quarter_of(s["starts_at"])
+        figures = counts[s["pk"]]
+        held = s["status"] == Session.Status.DONE
+        live = s["status"] in (Session.Status.PUBLISHED, Session.Status.DONE)
+        rows.append(
+            SessionFigures(
+                session_id=s["pk"],
+                year=year,
+                quarter=quarter,
+                organiser_id=s["organiser_id"],
+                ministry_id=_ministry_id(s["organiser__path"]),
+                region_id=s["region_id"],
+                course_id=s["course_id"],
+                sessions_scheduled=int(live),
+                sessions_held=int(held),
+                civil_society_sessions=int(held and s["organiser__kind"] == Organisation.Kind.PARTNER),
+                trainers_trained=figures["completions"] if s["course__is_trainer_track"] else 0,
+                **{
+                    name: figures[name]
+                    for name in Figures.COUNTS
+                    if name not in {"sessions_scheduled", "sessions_held", "civil_society_sessions", "trainers_trained"}
+                },
+            )
+        )
+    return rows
+
+
+def _key(row: Any) -> Key:
+    return (row.year, row.quarter, row.organiser_id, row.region_id, row.course_id)
+
+
+def _rebuild_buckets(keys: set[Key]) -> int:
+    """Recompute the quarter rollups of these buckets from the session figures."""
+    if not keys:
+        return 0
+    years = {k[0] for k in keys}
+    organisers = {k[2] for k in keys}
+    courses = {k[4] for k in keys}
+    superset = {"year__in": years, "organiser_id__in": organisers, "course_id__in": courses}
+    stale = [
+        pk
+        for pk, *key in QuarterRollup.objects.filter(**superset).values_list(
+            "pk", "year", "quarter", "organiser_id", "region_id", "course_id"
+        )
+        if tuple(key) in keys
+    ]
+    for chunk in _chunks(stale):
+        QuarterRollup.objects.filter(pk__in=chunk).delete()
+    fresh = []
+    for row in (
+        SessionFigures.objects.filter(**superset)
+        .values("year", "quarter", "organiser_id", "region_id", "course_id", "ministry_id")
+        .annotate(**{f"sum_{name}": Sum(name) for name in Figures.COUNTS})
+        .order_by()
+    ):
+        key = (row["year"], row["quarter"], row["organiser_id"], row["region_id"], row["course_id"])
+        if key in keys:
+            fresh.append(
+                QuarterRollup(
+                    year=row["year"],
+                    quarter=row["quarter"],
+                    organiser_id=row["organiser_id"],
+                    region_id=row["region_id"],
+                    course_id=row["course_id"],
+                    ministry_id=row["ministry_id"],
+                    **{name: row[f"sum_{name}"] or 0 for name in Figures.COUNTS},
+                )
+            )
+    QuarterRollup.objects.bulk_create(fresh, batch_size=1000)
+    return len(keys)
+
+
+def _refresh_sessions(session_ids: set[int]) -> set[Key]:
+    keys: set[Key] = set()
+    for chunk in _chunks(sorted(session_ids)):
+        old = list(SessionFigures.objects.filter(session_id__in=chunk))
+        keys.update(_key(row) for row in old)
+        SessionFigures.objects.filter(session_id__in=chunk).delete()
+        new = _session_figures(chunk)
+        keys.update(_key(row) for row in new)
+        SessionFigures.objects.bulk_create(new, batch_size=1000)
+    return keys
+
+
+@transaction.atomic(durable=True)
+def rollups_refresh(*, full: bool = False) -> RefreshResult:
+    """Bring the rollups up to date with the records; `full` recomputes everything."""
+    state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
+    started = timezone.now()
+    tops = {
+        "completion": Completion.objects.aggregate(m=Max("id"))["m"] or 0,
+        "event": RegistrationEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+        "response": Response.objects.aggregate(m=Max("id"))["m"] or 0,
+        "invitation": Invitation.objects.aggregate(m=Max("id"))["m"] or 0,
+    }
+    if full:
+        SessionFigures.objects.all().delete()
+        QuarterRollup.objects.all().delete()
+        dirty = set(Session.objects.values_list("pk", flat=True))
+    else:
+        dirty = set(
+            Completion.objects.filter(id__gt=state.last_completion_id, id__lte=tops["completion"]).values_list(
+                "session_id", flat=True
+            )
+        )
+        dirty.update(
+            RegistrationEvent.objects.filter(id__gt=state.last_event_id, id__lte=tops["event"]).values_list(
+                "registration__session_id", flat=True
+            )
+        )
+        dirty.update(
+            Response.objects.filter(id__gt=state.last_response_id, id__lte=tops["response"]).values_list(
+                "session_id", flat=True
+            )
+        )
+        dirty.update(
+            Invitation.objects.filter(id__gt=state.last_invitation_id, id__lte=tops["invitation"]).values_list(
+                "completion__session_id", flat=True
+            )
+        )
+        changed = Session.objects.all()
+        if state.sessions_changed_since:
+            changed = changed.filter(updated_at__gte=state.sessions_changed_since)
+        dirty.update(changed.values_list("pk", flat=True))
+    keys = _refresh_sessions(dirty)
+    buckets = _rebuild_buckets(keys)
+    state.last_completion_id = tops["completion"]
+    state.last_event_id = tops["event"]
+    state.last_response_id = tops["response"]
+    state.last_invitation_id = tops["invitation"]
+    state.sessions_changed_since = started
+    state.refreshed_at = timezone.now()
+    state.save()
+    if full:
+        audit_log(actor=None, role="system", action="reporting.rollups.rebuild", summary=f"{len(dirty)} sessions")
+    return RefreshResult(sessions=len(dirty), buckets=buckets)
