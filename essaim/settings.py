@@ -305,6 +305,12 @@ LOGIN_REDIRECT_URL_FAILURE = "/connexion/"  # mozilla-django-oidc does not resol
 # Hours a freed seat is held for the next person on a waiting list before passing on.
 WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 48)
 
+# Steering and open data: no figure about fewer than this many people is ever shown,
+# exported or published (statistical confidentiality).
+SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5)
+# The data.gouv.fr organisation the open-data metadata names as publisher.
+OPEN_DATA_ORGANIZATION = env("OPEN_DATA_ORGANIZATION", "ditp")
+
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 

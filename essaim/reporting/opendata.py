@@ -263,7 +263,7 @@ def datagouv_metadata(base_url: str) -> dict[str, Any]:
             "Données agrégées du programme de formation à la facilitation, à l’intelligence collective "
             "et à la participation citoyenne. " + _COUNT_NOTE
         ),
-        "organization": getattr(settings, "OPEN_DATA_ORGANIZATION", "ditp"),
+        "organization": settings.OPEN_DATA_ORGANIZATION,
         "license": LICENSE,
         "frequency": "weekly",
         "tags": ["participation-citoyenne", "formation", "ogp", "fonction-publique"],

@@ -40,7 +40,7 @@ DIMENSIONS = {
 
 
 def threshold() -> int:
-    return int(getattr(settings, "SMALL_COUNT_THRESHOLD", 5))
+    return int(settings.SMALL_COUNT_THRESHOLD)
 
 
 def suppress(value: int | None) -> int | None:

@@ -32,7 +32,7 @@ def _form(request: HttpRequest, scope: Scope, *, public: bool) -> DashboardFilte
 def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, template: str) -> HttpResponse:
     form = _form(request, scope, public=public)
     if not form.is_valid():
-        return render(request, template, {"form": form, "board": None}, status=400)
+        return render(request, template, {"form": form, "board": None, "query": ""}, status=400)
     filters = form.filters()
     board = dashboard(scope=scope, filters=filters, breakdown=form.breakdown("region" if public else "ministry"))
     context: dict[str, Any] = {
@@ -69,7 +69,7 @@ def _export(request: HttpRequest, scope: Scope, table: str, fmt: str, *, public:
         return render(
             request,
             "reporting/public_dashboard.html" if public else "reporting/internal_dashboard.html",
-            {"form": form, "board": None},
+            {"form": form, "board": None, "query": ""},
             status=400,
         )
     filters = form.filters()

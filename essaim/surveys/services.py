@@ -72,8 +72,10 @@ def _due_completions(kind: str, now: dt.datetime) -> list[Completion]:
         window = {"completed_at__gte": now - AFTER_SESSION_WINDOW, "completed_at__lte": now}
     else:
         # Three calendar months after completion: never before, and not long after either.
+        # Month ends clamp (30 Nov + 3 months = 28 Feb), so the inverse is widened by 3 days
+        # here and the exact due date checked per completion by the caller.
         latest = add_months(now, -FOLLOW_UP_MONTHS)
-        window = {"completed_at__lte": latest, "completed_at__gte": latest - FOLLOW_UP_WINDOW}
+        window = {"completed_at__lte": latest + dt.timedelta(days=3), "completed_at__gte": latest - FOLLOW_UP_WINDOW}
     already = Invitation.objects.filter(survey__kind=kind).values("completion_id")
     return list(
         Completion.objects.filter(**window, course__surveys__kind=kind, course__surveys__is_active=True)

@@ -22,7 +22,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         raise Http404(_("Ce lien d’enquête n’existe pas."))
     if invitation.user_id != request.user.pk:
-        raise PermissionDenied(_("Ce lien d’enquête ne vous est pas destiné : connectez-vous avec le compte qui l’a reçu."))
+        message = _("Ce lien d’enquête ne vous est pas destiné : connectez-vous avec le compte qui l’a reçu.")
+        return render(request, "surveys/refused.html", {"message": message}, status=403)
     if invitation.answered_at:
         return render(request, "surveys/thanks.html", {"invitation": invitation, "already": True})
     form = AnswerForm(request.POST or None, survey=invitation.survey)
