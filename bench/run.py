@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_foundation.py", "bench_registrations.py"]
+SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_steering.py"]
 
 
 def main() -> int:

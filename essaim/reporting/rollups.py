@@ -157,57 +157,69 @@ def _key(row: Any) -> Key:
     return (row.year, row.quarter, row.organiser_id, row.region_id, row.course_id)
 
 
-def _rebuild_buckets(keys: set[Key]) -> int:
-    """Recompute the quarter rollups of these buckets from the session figures."""
-    if not keys:
+def _apply_deltas(deltas: dict[Key, dict[str, int]], ministries: dict[Key, int | None]) -> int:
+    """Add each bucket's change (new session figures minus old) to the quarter rollups.
+
+    A bucket is the sum of its sessions' figures, so the change is exact and costs nothing
+    more than the touched buckets: no re-aggregation of the rows already rolled up.
+    """
+    if not deltas:
         return 0
-    years = {k[0] for k in keys}
-    organisers = {k[2] for k in keys}
-    courses = {k[4] for k in keys}
-    superset = {"year__in": years, "organiser_id__in": organisers, "course_id__in": courses}
-    stale = [
-        pk
-        for pk, *key in QuarterRollup.objects.filter(**superset).values_list(
-            "pk", "year", "quarter", "organiser_id", "region_id", "course_id"
-        )
-        if tuple(key) in keys
-    ]
-    for chunk in _chunks(stale):
-        QuarterRollup.objects.filter(pk__in=chunk).delete()
-    fresh = []
-    for row in (
-        SessionFigures.objects.filter(**superset)
-        .values("year", "quarter", "organiser_id", "region_id", "course_id", "ministry_id")
-        .annotate(**{f"sum_{name}": Sum(name) for name in Figures.COUNTS})
-        .order_by()
-    ):
-        key = (row["year"], row["quarter"], row["organiser_id"], row["region_id"], row["course_id"])
-        if key in keys:
-            fresh.append(
-                QuarterRollup(
-                    year=row["year"],
-                    quarter=row["quarter"],
-                    organiser_id=row["organiser_id"],
-                    region_id=row["region_id"],
-                    course_id=row["course_id"],
-                    ministry_id=row["ministry_id"],
-                    **{name: row[f"sum_{name}"] or 0 for name in Figures.COUNTS},
-                )
+    superset = {
+        "year__in": {k[0] for k in deltas},
+        "organiser_id__in": {k[2] for k in deltas},
+        "course_id__in": {k[4] for k in deltas},
+    }
+    existing = {_key(row): row for row in QuarterRollup.objects.filter(**superset) if _key(row) in deltas}
+    to_update, to_create, to_delete = [], [], []
+    for key, delta in deltas.items():
+        row = existing.get(key)
+        if row is None:
+            row = QuarterRollup(
+                year=key[0],
+                quarter=key[1],
+                organiser_id=key[2],
+                region_id=key[3],
+                course_id=key[4],
+                ministry_id=ministries.get(key),
             )
-    QuarterRollup.objects.bulk_create(fresh, batch_size=1000)
-    return len(keys)
+        for name in Figures.COUNTS:
+            setattr(row, name, (getattr(row, name) or 0) + delta.get(name, 0))
+        # An all-zero bucket adds nothing to any sum: drop it (it comes back with its next session).
+        empty = all(getattr(row, name) == 0 for name in Figures.COUNTS)
+        if row.pk is None:
+            if not empty:
+                to_create.append(row)
+        elif empty:
+            to_delete.append(row.pk)
+        else:
+            to_update.append(row)
+    QuarterRollup.objects.bulk_create(to_create, batch_size=1000)
+    QuarterRollup.objects.bulk_update(to_update, list(Figures.COUNTS), batch_size=1000)
+    for chunk in _chunks(to_delete):
+        QuarterRollup.objects.filter(pk__in=chunk).delete()
+    return len(deltas)
 
 
-def _refresh_sessions(session_ids: set[int]) -> set[Key]:
-    keys: set[Key] = set()
+def _refresh_sessions(session_ids: set[int]) -> tuple[dict[Key, dict[str, int]], dict[Key, int | None]]:
+    """Recompute these sessions' figures; return each touched bucket's change."""
+    deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ministries: dict[Key, int | None] = {}
     for chunk in _chunks(sorted(session_ids)):
         old = list(SessionFigures.objects.filter(session_id__in=chunk))
-        keys.update(_key(row) for row in old)
+        for row in old:
+            delta = deltas[_key(row)]
+            for name in Figures.COUNTS:
+                delta[name] -= getattr(row, name)
         SessionFigures.objects.filter(session_id__in=chunk).delete()
         new = _session_figures(chunk)
-        keys.update(_key(row) for row in new)
+        for row in new:
+            delta = deltas[_key(row)]
+            ministries[_key(row)] = row.ministry_id
+            for name in Figures.COUNTS:
+                delta[name] += getattr(row, name)
         SessionFigures.objects.bulk_create(new, batch_size=1000)
-    return keys
+    return {k: dict(d) for k, d in deltas.items()}, ministries
 
 
 @transaction.atomic(durable=True)
@@ -250,8 +262,8 @@ def rollups_refresh(*, full: bool = False) -> RefreshResult:
         if state.sessions_changed_since:
             changed = changed.filter(updated_at__gte=state.sessions_changed_since)
         dirty.update(changed.values_list("pk", flat=True))
-    keys = _refresh_sessions(dirty)
-    buckets = _rebuild_buckets(keys)
+    deltas, ministries = _refresh_sessions(dirty)
+    buckets = _apply_deltas(deltas, ministries)
     state.last_completion_id = tops["completion"]
     state.last_event_id = tops["event"]
     state.last_response_id = tops["response"]

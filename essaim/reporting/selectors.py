@@ -112,7 +112,7 @@ def scope_for(user: Any) -> Scope:
 
 @dataclass(frozen=True)
 class Filters:
-    year: int
+    year: int | None  # None: every year (exports only)
     quarter: int | None = None
     ministry: int | None = None
     region: str | None = None
@@ -121,7 +121,7 @@ class Filters:
 
     def apply(self, queryset: QuerySet[Any], *, with_year: bool = True) -> QuerySet[Any]:
         conditions: dict[str, Any] = {}
-        if with_year:
+        if with_year and self.year is not None:
             conditions["year"] = self.year
         for name in ("quarter", "ministry", "course", "organiser"):
             value = getattr(self, name)
