@@ -131,7 +131,7 @@ def generate(first_session: int, last_session: int, organisers: list[int], cours
             ({course_array})[1 + (g % {COURSES})], o.id, o.region_id
         FROM generate_series({first_session}, {last_session}) AS g
         CROSS JOIN LATERAL (SELECT timestamptz '{time.localtime().tm_year - YEARS + 1}-01-05 09:00+01'
-            + ((g * 7919) % ({YEARS} * 360)) * interval '1 day' AS t) AS d
+            + ((g::bigint * 7919) % ({YEARS} * 360)) * interval '1 day' AS t) AS d
         JOIN organisations_organisation o ON o.id = ({org_array})[1 + (g / 7) % {ORGANISERS}]
         """
     )

@@ -34,8 +34,12 @@ def course(code: str = "facilitation-fondamentaux", **fields) -> Course:
     )[0]
 
 
+_REGIONS = {"11": "Île-de-France", "53": "Bretagne", "84": "Auvergne-Rhône-Alpes"}
+
+
 def region(code: str = "11") -> Region:
-    return Region.objects.get(code=code)
+    # Reference data is loaded by a migration, but flushed by transactional (browser) tests.
+    return Region.objects.get_or_create(code=code, defaults={"name": _REGIONS[code]})[0]
 
 
 _counter = iter(range(10**6))
