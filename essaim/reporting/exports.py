@@ -41,7 +41,8 @@ def xlsx_write(target: Any, header: list[str], rows: Iterable[list[Any]]) -> Non
 
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> FileResponse:
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    # Closed by FileResponse once sent, so no context manager here.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     xlsx_write(handle, header, rows)
     handle.seek(0)
     return FileResponse(

@@ -22,7 +22,9 @@ class DashboardFilterForm(forms.Form):
     ministry = forms.TypedChoiceField(label=_("Ministère"), coerce=int, required=False, empty_value=None)
     region = forms.ChoiceField(label=_("Région"), required=False)
     course = forms.TypedChoiceField(label=_("Formation"), coerce=int, required=False, empty_value=None)
-    organiser = forms.IntegerField(label=_("Organisateur (identifiant)"), required=False, min_value=1, widget=forms.HiddenInput)
+    organiser = forms.IntegerField(
+        label=_("Organisateur (identifiant)"), required=False, min_value=1, widget=forms.HiddenInput
+    )
     par = forms.ChoiceField(label=_("Répartition par"), required=False, choices=list(DIMENSIONS.items()))
 
     def __init__(self, data: Any, *, scope: Scope, public: bool = False, default_year: int) -> None:
@@ -32,13 +34,14 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data)
         choices = filter_choices(scope)
         everyone = [("", _("Tous"))]
-        self.fields["year"].choices = [(y, str(y)) for y in available_years()]
-        self.fields["ministry"].choices = everyone + choices["ministry"]
-        self.fields["region"].choices = [("", _("Toutes"))] + choices["region"]
-        self.fields["course"].choices = [("", _("Toutes"))] + choices["course"]
+        fields: Any = self.fields
+        fields["year"].choices = [(y, str(y)) for y in available_years()]
+        fields["ministry"].choices = everyone + choices["ministry"]
+        fields["region"].choices = [("", _("Toutes"))] + choices["region"]
+        fields["course"].choices = [("", _("Toutes"))] + choices["course"]
         if public:
             del self.fields["organiser"]
-            self.fields["par"].choices = [(k, v) for k, v in DIMENSIONS.items() if k != "organiser"]
+            fields["par"].choices = [(k, v) for k, v in DIMENSIONS.items() if k != "organiser"]
 
     def filters(self) -> Filters:
         data = self.cleaned_data

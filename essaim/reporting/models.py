@@ -12,10 +12,12 @@ Two levels, both refreshed incrementally by `reporting.rollups.rollups_refresh`:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-_NO_FK = {"on_delete": models.DO_NOTHING, "db_constraint": False, "related_name": "+"}
+_NO_FK: Any = {"on_delete": models.DO_NOTHING, "db_constraint": False, "related_name": "+"}
 
 
 class Figures(models.Model):

@@ -27,7 +27,9 @@ LICENSE = "etalab-2.0"
 LICENSE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
-def _field(name: str, type_: str, title: str, description: str, *, required: bool = False, **extra: Any) -> dict[str, Any]:
+def _field(
+    name: str, type_: str, title: str, description: str, *, required: bool = False, **extra: Any
+) -> dict[str, Any]:
     field: dict[str, Any] = {"name": name, "type": type_, "title": title, "description": description}
     if required:
         field["constraints"] = {"required": True}
@@ -81,7 +83,14 @@ def _quarter_rows(keys: list[str]) -> list[dict[str, Any]]:
 def _sessions_rows() -> Iterable[list[Any]]:
     for row in _quarter_rows(["year", "quarter", "ministry__name", "region__name", "course__code"]):
         if row["held"]:
-            yield [row["year"], row["quarter"], row["ministry__name"] or "", row["region__name"] or "", row["course__code"], row["held"]]
+            yield [
+                row["year"],
+                row["quarter"],
+                row["ministry__name"] or "",
+                row["region__name"] or "",
+                row["course__code"],
+                row["held"],
+            ]
 
 
 def _completions_rows() -> Iterable[list[Any]]:
@@ -122,7 +131,7 @@ def _framework_rows() -> Iterable[list[Any]]:
         yield [
             framework.version,
             competency.code,
-            competency.parent.code if competency.parent_id else "",
+            competency.parent.code if competency.parent is not None else "",
             competency.name,
             competency.description,
         ]
@@ -160,7 +169,9 @@ DATASETS: dict[str, Dataset] = {
                 _MINISTRY,
                 _REGION,
                 _COURSE,
-                _field("sessions_tenues", "integer", "Sessions tenues", "Sessions terminées.", required=True, minimum=0),
+                _field(
+                    "sessions_tenues", "integer", "Sessions tenues", "Sessions terminées.", required=True, minimum=0
+                ),
             ],
             rows=_sessions_rows,
         ),
@@ -177,19 +188,35 @@ DATASETS: dict[str, Dataset] = {
                 _REGION,
                 _COURSE,
                 _field("formations_validees", "integer", "Formations validées", _COUNT_NOTE, minimum=5),
-                _field("agents_formes", "integer", "Agents formés", "Premières formations de l’année. " + _COUNT_NOTE, minimum=0),
+                _field(
+                    "agents_formes",
+                    "integer",
+                    "Agents formés",
+                    "Premières formations de l’année. " + _COUNT_NOTE,
+                    minimum=0,
+                ),
             ],
             rows=_completions_rows,
         ),
         Dataset(
             slug="satisfaction",
             title="Satisfaction et pratique à 3 mois",
-            description="Satisfaction moyenne (1 à 5) à l’issue des sessions et part des agents qui pratiquent 3 mois après, par année et formation. " + _COUNT_NOTE,
+            description=(
+                "Satisfaction moyenne (1 à 5) à l’issue des sessions et part des agents qui pratiquent "
+                "3 mois après, par année et formation. " + _COUNT_NOTE
+            ),
             fields=[
                 _YEAR,
                 _COURSE,
                 _field("repondants_satisfaction", "integer", "Répondants (satisfaction)", _COUNT_NOTE, minimum=0),
-                _field("satisfaction_moyenne", "number", "Satisfaction moyenne", "Sur 5. " + _COUNT_NOTE, minimum=1, maximum=5),
+                _field(
+                    "satisfaction_moyenne",
+                    "number",
+                    "Satisfaction moyenne",
+                    "Sur 5. " + _COUNT_NOTE,
+                    minimum=1,
+                    maximum=5,
+                ),
                 _field("repondants_pratique", "integer", "Répondants (pratique à 3 mois)", _COUNT_NOTE, minimum=0),
                 _field("part_pratiquant", "number", "Part qui pratique (%)", _COUNT_NOTE, minimum=0, maximum=100),
             ],
@@ -249,9 +276,7 @@ def opendata_publish() -> list[PublishedDataset]:
             slug=dataset.slug, defaults={"content": content, "rows": rows, "published_at": now}
         )
         published.append(item)
-    audit_log(
-        actor=None, role="system", action="reporting.opendata.publish", summary=", ".join(DATASETS)
-    )
+    audit_log(actor=None, role="system", action="reporting.opendata.publish", summary=", ".join(DATASETS))
     return published
 
 

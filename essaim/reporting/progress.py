@@ -63,7 +63,10 @@ def progress_report(*, year: int) -> dict[str, Any]:
             _status(status),
             _("%(covered)s trimestre(s) sur %(elapsed)s écoulé(s) avec au moins une session tenue")
             % {"covered": covered, "elapsed": elapsed},
-            [(_("Tableau de bord"), dashboard), (_("Sessions tenues (données ouvertes)"), reverse("reporting:dataset_csv", args=["sessions-tenues"]))],
+            [
+                (_("Tableau de bord"), dashboard),
+                (_("Sessions tenues (données ouvertes)"), reverse("reporting:dataset_csv", args=["sessions-tenues"])),
+            ],
         )
     )
     trainers = totals["trainers"] or 0
@@ -100,7 +103,10 @@ def progress_report(*, year: int) -> dict[str, Any]:
             % {"year": year, "n": _("moins de 5") if shown is None else shown, "target": TARGET_TRAINED_PER_YEAR},
             [
                 (_("Tableau de bord"), dashboard),
-                (_("Formations validées (données ouvertes)"), reverse("reporting:dataset_csv", args=["formations-validees"])),
+                (
+                    _("Formations validées (données ouvertes)"),
+                    reverse("reporting:dataset_csv", args=["formations-validees"]),
+                ),
             ],
         )
     )

@@ -69,9 +69,8 @@ def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
         return []
     ids = [s["pk"] for s in sessions]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in (
-        Registration.objects.filter(session_id__in=ids).values("session_id").annotate(n=Count("id")).order_by()
-    ):
+    row: Any
+    for row in Registration.objects.filter(session_id__in=ids).values("session_id").annotate(n=Count("id")).order_by():
         counts[row["session_id"]]["registrations"] = row["n"]
 
     completions = list(Completion.objects.filter(session_id__in=ids).values_list("id", "user_id", "session_id"))
@@ -126,7 +125,7 @@ def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
 
     rows = []
     for s in sessions:
-        year, quarter = quarter_of(s["starts_at"])
+        year, quarter = quarter_of(s["starts_at"])  # type: ignore[arg-type]  # filtered non-null above
         figures = counts[s["pk"]]
         held = s["status"] == Session.Status.DONE
         live = s["status"] in (Session.Status.PUBLISHED, Session.Status.DONE)
@@ -171,7 +170,9 @@ def _apply_deltas(deltas: dict[Key, dict[str, int]], ministries: dict[Key, int |
         "course_id__in": {k[4] for k in deltas},
     }
     existing = {_key(row): row for row in QuarterRollup.objects.filter(**superset) if _key(row) in deltas}
-    to_update, to_create, to_delete = [], [], []
+    to_update: list[QuarterRollup] = []
+    to_create: list[QuarterRollup] = []
+    to_delete: list[int] = []
     for key, delta in deltas.items():
         row = existing.get(key)
         if row is None:

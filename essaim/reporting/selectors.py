@@ -27,9 +27,7 @@ TARGET_TRAINED_PER_YEAR = 500
 TARGET_SESSIONS_PER_QUARTER = 1
 
 #: Counts of people: suppressed under the threshold. Session counts are not about people.
-PEOPLE_COUNTS = frozenset(
-    {"registrations", "completions", "people_trained", "new_members", "trainers_trained"}
-)
+PEOPLE_COUNTS = frozenset({"registrations", "completions", "people_trained", "new_members", "trainers_trained"})
 
 DIMENSIONS = {
     "ministry": gettext_lazy("Ministère"),
@@ -101,9 +99,7 @@ def scope_for(user: Any) -> Scope:
     lab_ids = roles.scopes(user, Role.LAB_COORDINATOR)
     regions: tuple[str, ...] = ()
     if lab_ids:
-        regions = tuple(
-            r for r in Organisation.objects.filter(pk__in=lab_ids).values_list("region_id", flat=True) if r
-        )
+        regions = tuple(r for r in Organisation.objects.filter(pk__in=lab_ids).values_list("region_id", flat=True) if r)
     return Scope(organiser_paths=paths, region_ids=regions, label="scoped")
 
 
@@ -234,7 +230,9 @@ def dashboard(*, scope: Scope, filters: Filters, breakdown: str = "ministry") ->
     quarter_rows = []
     for quarter in range(1, 5):
         row = by_quarter.get(quarter, {})
-        quarter_rows.append((_("T%(q)s %(y)s") % {"q": quarter, "y": filters.year}, row.get("sessions_held") or 0, str(quarter)))
+        quarter_rows.append(
+            (_("T%(q)s %(y)s") % {"q": quarter, "y": filters.year}, row.get("sessions_held") or 0, str(quarter))
+        )
     trained_rows = [
         (
             _("T%(q)s %(y)s") % {"q": q, "y": filters.year},
@@ -252,15 +250,14 @@ def dashboard(*, scope: Scope, filters: Filters, breakdown: str = "ministry") ->
     breakdown_rows = []
     for row in grouped:
         row_totals = _totals(row)
-        breakdown_rows.append(
-            {"key": row[column], "label": labels.get(row[column], _("Non renseigné")), **row_totals}
-        )
+        breakdown_rows.append({"key": row[column], "label": labels.get(row[column], _("Non renseigné")), **row_totals})
     breakdown_rows.sort(key=lambda r: str(r["label"]))
 
     charts = [
         Chart(
             slug="sessions-trimestre",
-            title=_("Sessions tenues par trimestre (objectif : %(n)s par trimestre)") % {"n": TARGET_SESSIONS_PER_QUARTER},
+            title=_("Sessions tenues par trimestre (objectif : %(n)s par trimestre)")
+            % {"n": TARGET_SESSIONS_PER_QUARTER},
             unit=_("sessions"),
             bars=_bars(quarter_rows, TARGET_SESSIONS_PER_QUARTER),
             target=TARGET_SESSIONS_PER_QUARTER,
@@ -357,7 +354,14 @@ def session_table(*, scope: Scope, filters: Filters) -> tuple[list[str], Iterato
     queryset = (
         filters.apply(scope.apply(SessionFigures.objects.all()))
         .values_list(
-            "session_id", "year", "quarter", "course__title", "organiser__name", "region__name", "registrations", "completions"
+            "session_id",
+            "year",
+            "quarter",
+            "course__title",
+            "organiser__name",
+            "region__name",
+            "registrations",
+            "completions",
         )
         .order_by("session_id")
     )

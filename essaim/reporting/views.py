@@ -6,13 +6,13 @@ person's scope once, call one selector and render.
 
 from __future__ import annotations
 
-
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,15 @@ from essaim.reporting.forms import DashboardFilterForm
 from essaim.reporting.models import PublishedDataset
 from essaim.reporting.opendata import DATASETS, LICENSE_URL, datagouv_metadata
 from essaim.reporting.progress import progress_pdf, progress_report
-from essaim.reporting.selectors import PUBLIC_SCOPE, TABLES, TARGET_TRAINED_PER_YEAR, Scope, dashboard, network_size, scope_for
+from essaim.reporting.selectors import (
+    PUBLIC_SCOPE,
+    TABLES,
+    TARGET_TRAINED_PER_YEAR,
+    Scope,
+    dashboard,
+    network_size,
+    scope_for,
+)
 
 
 def _form(request: HttpRequest, scope: Scope, *, public: bool) -> DashboardFilterForm:
@@ -39,7 +47,7 @@ def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, templ
         "form": form,
         "board": board,
         "target_trained": TARGET_TRAINED_PER_YEAR,
-        "network": network_size(scope=scope, year=filters.year),
+        "network": network_size(scope=scope, year=filters.year or timezone.localdate().year),
         "query": request.GET.urlencode(),
     }
     return render(request, template, context)
@@ -52,16 +60,23 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
 def _internal_scope(request: HttpRequest) -> Scope:
     scope = scope_for(request.user)
     if scope.is_empty:
-        raise PermissionDenied(_("Le tableau de bord interne est réservé aux organisateurs, coordinations de laboratoire et à l’administration du programme."))
+        raise PermissionDenied(
+            _(
+                "Le tableau de bord interne est réservé aux organisateurs, coordinations de laboratoire "
+                "et à l’administration du programme."
+            )
+        )
     return scope
 
 
 @login_required
 def internal_dashboard(request: HttpRequest) -> HttpResponse:
-    return _render_dashboard(request, _internal_scope(request), public=False, template="reporting/internal_dashboard.html")
+    return _render_dashboard(
+        request, _internal_scope(request), public=False, template="reporting/internal_dashboard.html"
+    )
 
 
-def _export(request: HttpRequest, scope: Scope, table: str, fmt: str, *, public: bool) -> HttpResponse:
+def _export(request: HttpRequest, scope: Scope, table: str, fmt: str, *, public: bool) -> HttpResponseBase:
     if table not in TABLES or (public and table != "trimestres") or fmt not in ("csv", "xlsx"):
         raise Http404(_("Ce tableau n’existe pas."))
     form = _form(request, scope, public=public)
@@ -80,12 +95,12 @@ def _export(request: HttpRequest, scope: Scope, table: str, fmt: str, *, public:
     return xlsx_response(filename, header, rows)
 
 
-def public_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def public_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     return _export(request, PUBLIC_SCOPE, table, fmt, public=True)
 
 
 @login_required
-def internal_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def internal_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     return _export(request, _internal_scope(request), table, fmt, public=False)
 
 
@@ -112,9 +127,7 @@ def dataset_schema(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 def datagouv(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
-        datagouv_metadata(settings.SITE_URL), json_dumps_params={"ensure_ascii": False, "indent": 2}
-    )
+    return JsonResponse(datagouv_metadata(settings.SITE_URL), json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 def _year(request: HttpRequest) -> int:
@@ -139,6 +152,3 @@ def progress_as_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(progress_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="essaim-rapport-ogp-{report["year"]}.pdf"'
     return response
-
-
-

@@ -16,11 +16,14 @@ class AnswerForm(forms.Form):
         self.questions = list(survey.questions.all())
         for question in self.questions:
             name = f"q{question.pk}"
-            common = {"label": question.label, "required": question.required}
+            common: Any = {"label": question.label, "required": question.required}
             if question.kind == Question.Kind.SCALE:
                 choices = [(str(n), str(n)) for n in range(1, 6)]
                 self.fields[name] = forms.ChoiceField(
-                    choices=choices, widget=forms.RadioSelect, help_text=_("1 : pas du tout — 5 : tout à fait"), **common
+                    choices=choices,
+                    widget=forms.RadioSelect,
+                    help_text=_("1 : pas du tout — 5 : tout à fait"),
+                    **common,
                 )
             elif question.kind == Question.Kind.SINGLE:
                 self.fields[name] = forms.ChoiceField(

@@ -60,7 +60,9 @@ def _sessions_in(scope: Scope) -> QuerySet[Session]:
     return sessions.filter(condition)
 
 
-def survey_results(*, survey: Survey, scope: Scope, course_id: int | None = None, year: int | None = None) -> SurveyResults:
+def survey_results(
+    *, survey: Survey, scope: Scope, course_id: int | None = None, year: int | None = None
+) -> SurveyResults:
     """Five queries: rates, response count, questions, answers (only when shown)."""
     sessions = _sessions_in(scope)
     if course_id:
@@ -86,12 +88,12 @@ def survey_results(*, survey: Survey, scope: Scope, course_id: int | None = None
             if question.kind == Question.Kind.SCALE:
                 numbers = [a.number for a in given if a.number is not None]
                 result.mean = round(sum(numbers) / len(numbers), 1) if numbers else None
-                tally = Counter(numbers)
-                result.options = [(str(n), tally[n], _percent(tally[n], len(numbers))) for n in range(1, 6)]
+                scale = Counter(numbers)
+                result.options = [(str(n), scale[n], _percent(scale[n], len(numbers))) for n in range(1, 6)]
             elif question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-                tally = Counter()
+                tally = Counter[int | None]()
                 for a in given:
-                    tally.update(a.choices if question.kind == Question.Kind.MULTIPLE else [a.number])
+                    tally.update(list(a.choices) if question.kind == Question.Kind.MULTIPLE else [a.number])
                 result.options = [
                     (label, tally[i], _percent(tally[i], len(given))) for i, label in enumerate(question.choices)
                 ]
@@ -113,4 +115,5 @@ def _percent(part: int, whole: int) -> int:
 
 
 def surveys_list() -> list[dict[str, Any]]:
-    return list(Survey.objects.annotate(n_questions=Count("questions")).values("pk", "title", "kind", "n_questions"))
+    rows = Survey.objects.annotate(n_questions=Count("questions")).values("pk", "title", "kind", "n_questions")
+    return [dict(row) for row in rows]

@@ -43,10 +43,7 @@ def _send(invitation: Invitation, *, reminder: bool) -> None:
 
     user = invitation.user
     with translation.override(getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE):
-        if reminder:
-            subject = _("Rappel : votre avis sur « %(course)s »")
-        else:
-            subject = _("Votre avis sur « %(course)s »")
+        subject = _("Rappel : votre avis sur « %(course)s »") if reminder else _("Votre avis sur « %(course)s »")
         subject = subject % {"course": invitation.completion.course.title}
         body = render_to_string(
             "surveys/email/invitation.txt",

@@ -21,8 +21,12 @@ def figures(ministry, other_ministry):
     year = timezone.localdate().year
     intro = data.course("facilitation-fondamentaux", is_introduction=True)
     data.held_session(course=intro, organiser=ministry, people=7, when=data.moment(year, 2), region=data.region("11"))
-    data.held_session(course=intro, organiser=other_ministry, people=6, when=data.moment(year, 5), region=data.region("53"))
-    data.held_session(course=intro, organiser=other_ministry, people=2, when=data.moment(year, 5), region=data.region("84"))
+    data.held_session(
+        course=intro, organiser=other_ministry, people=6, when=data.moment(year, 5), region=data.region("53")
+    )
+    data.held_session(
+        course=intro, organiser=other_ministry, people=2, when=data.moment(year, 5), region=data.region("84")
+    )
     rollups_refresh()
     opendata_publish()
     return year

@@ -33,6 +33,8 @@ def figures(ministry, other_ministry, intro, trainers_course, year):
     data.held_session(course=intro, organiser=ministry, people=6, when=data.moment(year, 5), region=idf)
     data.held_session(course=intro, organiser=ministry, people=8, when=data.moment(year - 1, 5), region=idf)
     data.held_session(course=intro, organiser=other_ministry, people=3, when=data.moment(year, 3), region=bretagne)
-    data.held_session(course=trainers_course, organiser=partner_org, people=5, when=data.moment(year, 1, 20), region=idf)
+    data.held_session(
+        course=trainers_course, organiser=partner_org, people=5, when=data.moment(year, 1, 20), region=idf
+    )
     rollups_refresh()
     return {"partner": partner_org, "idf": idf, "bretagne": bretagne}

@@ -28,12 +28,16 @@ def _count_queries(client, django_assert_max_num_queries, url, params):
     return len(captured)
 
 
-def test_public_dashboard_query_count_does_not_grow_with_the_data(client, figures, year, intro, ministry, django_assert_max_num_queries):
+def test_public_dashboard_query_count_does_not_grow_with_the_data(
+    client, figures, year, intro, ministry, django_assert_max_num_queries
+):
     url = reverse("reporting:public")
     before = _count_queries(client, django_assert_max_num_queries, url, {"year": year})
     for month in (2, 4, 7, 9, 10):
         other = OrganisationFactory(kind="ministry")
-        data.held_session(course=intro, organiser=other, people=5, when=data.moment(year, month), region=figures["bretagne"])
+        data.held_session(
+            course=intro, organiser=other, people=5, when=data.moment(year, month), region=figures["bretagne"]
+        )
     rollups_refresh()
     after = _count_queries(client, django_assert_max_num_queries, url, {"year": year, "par": "ministry"})
     assert before == after
@@ -41,7 +45,9 @@ def test_public_dashboard_query_count_does_not_grow_with_the_data(client, figure
         client.get(url, {"year": year, "region": "11", "course": intro.pk, "quarter": 2, "par": "course"})
 
 
-def test_internal_dashboard_query_count_is_constant(client, figures, year, programme_admin, intro, django_assert_num_queries):
+def test_internal_dashboard_query_count_is_constant(
+    client, figures, year, programme_admin, intro, django_assert_num_queries
+):
     client.force_login(programme_admin)
     url = reverse("reporting:internal")
     client.get(url, {"year": year})  # warm the session
@@ -61,7 +67,9 @@ def test_public_dashboard_shows_progress_against_targets(client, figures, year):
     assert [bar.value for bar in table.bars] == [3, 1, 0, 0]  # sessions held per quarter
 
 
-def test_organiser_sees_only_their_ministry_even_through_filters_and_exports(client, figures, year, organiser, other_ministry):
+def test_organiser_sees_only_their_ministry_even_through_filters_and_exports(
+    client, figures, year, organiser, other_ministry
+):
     client.force_login(organiser)
     response = client.get(reverse("reporting:internal"), {"year": year, "par": "ministry"})
     assert response.status_code == 200
@@ -73,7 +81,7 @@ def test_organiser_sees_only_their_ministry_even_through_filters_and_exports(cli
     if response.status_code == 200:
         assert response.context["board"].totals["sessions_held"] == 0
     export = client.get(reverse("reporting:internal_export", args=["sessions", "csv"]), {"year": year})
-    header, *rows = _rows(export)
+    _header, *rows = _rows(export)
     assert rows and {row[4] for row in rows} == {"Ministère de test A"}
     export = client.get(
         reverse("reporting:internal_export", args=["trimestres", "csv"]), {"year": year, "organiser": other_ministry.pk}

@@ -45,7 +45,7 @@ def test_each_dataset_is_valid_against_its_schema(client, published, slug, tmp_p
 
 def test_satisfaction_dataset_shows_the_mean_over_five_answers(client, published, intro):
     content = client.get(reverse("reporting:dataset_csv", args=["satisfaction"])).content.decode()
-    header, row = content.strip().splitlines()
+    _header, row = content.strip().splitlines()
     assert row.split(",")[1:4] == [intro.code, "6", "4.33"]
 
 

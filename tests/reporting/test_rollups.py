@@ -31,8 +31,12 @@ def test_a_person_trained_twice_in_a_year_counts_once(figures, year, intro, trai
     session = data.held_session(course=trainers_course, organiser=ministry, people=0, when=data.moment(year, 6))
     someone = Completion.objects.filter(completed_at__year=year).first().user
     Completion.objects.create(
-        user=someone, course=trainers_course, session=session, framework=trainers_course.framework,
-        completed_at=session.ends_at, attendance_rate=100,
+        user=someone,
+        course=trainers_course,
+        session=session,
+        framework=trainers_course.framework,
+        completed_at=session.ends_at,
+        attendance_rate=100,
     )
     rollups_refresh()
     board = dashboard(scope=PUBLIC_SCOPE, filters=Filters(year=year))
@@ -42,15 +46,28 @@ def test_a_person_trained_twice_in_a_year_counts_once(figures, year, intro, trai
 
 def test_refresh_is_incremental_and_matches_a_full_rebuild(figures, year, intro, ministry):
     before = SessionFigures.objects.count()
-    session = data.held_session(course=intro, organiser=ministry, people=7, when=data.moment(year, 8), region=figures["idf"])
+    session = data.held_session(
+        course=intro, organiser=ministry, people=7, when=data.moment(year, 8), region=figures["idf"]
+    )
     result = rollups_refresh()
     assert result.sessions == 1  # only the new session was recomputed
     assert SessionFigures.objects.count() == before + 1
-    incremental = sorted(QuarterRollup.objects.values_list("year", "quarter", "organiser_id", "region_id", "course_id", "completions", "people_trained"))
+    incremental = sorted(
+        QuarterRollup.objects.values_list(
+            "year", "quarter", "organiser_id", "region_id", "course_id", "completions", "people_trained"
+        )
+    )
     rollups_refresh(full=True)
-    full = sorted(QuarterRollup.objects.values_list("year", "quarter", "organiser_id", "region_id", "course_id", "completions", "people_trained"))
+    full = sorted(
+        QuarterRollup.objects.values_list(
+            "year", "quarter", "organiser_id", "region_id", "course_id", "completions", "people_trained"
+        )
+    )
     assert incremental == full
-    assert QuarterRollup.objects.filter(year=year, quarter=3).aggregate(n=Sum("completions"))["n"] == session.completions.count()
+    assert (
+        QuarterRollup.objects.filter(year=year, quarter=3).aggregate(n=Sum("completions"))["n"]
+        == session.completions.count()
+    )
 
 
 def test_a_rescheduled_session_leaves_its_old_quarter(figures, year, intro, ministry):

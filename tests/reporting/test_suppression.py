@@ -45,7 +45,7 @@ def test_filtering_down_to_the_small_group_shows_no_count(client, figures, year,
 def test_csv_export_leaves_small_cells_empty(client, figures, year, other_ministry):
     response = client.get(reverse("reporting:public_export", args=["trimestres", "csv"]), {"year": year})
     assert response.status_code == 200
-    header, *rows = _csv(response)
+    _header, *rows = _csv(response)
     small = [r for r in rows if r[2] == other_ministry.name]
     assert small and all(r[7] == "" and r[8] == "" and r[9] == "" for r in small)
     counts = [int(v) for r in rows for v in r[7:] if v]
@@ -66,7 +66,7 @@ def test_xlsx_export_leaves_small_cells_empty(client, figures, year):
 def test_open_data_has_no_cell_under_five(figures):
     opendata_publish()
     content = PublishedDataset.objects.get(slug="formations-validees").content
-    header, *rows = list(csv.reader(io.StringIO(content)))
+    _header, *rows = list(csv.reader(io.StringIO(content)))
     assert rows
     for row in rows:
         for value in row[5:]:

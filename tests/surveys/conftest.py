@@ -13,9 +13,16 @@ def course(db):
 def after_survey(course):
     survey = Survey.objects.create(title="Votre avis à chaud", kind=Survey.Kind.AFTER_SESSION)
     survey.courses.add(course)
-    Question.objects.create(survey=survey, position=1, kind="scale", label="Êtes-vous satisfait ?", measure="satisfaction")
     Question.objects.create(
-        survey=survey, position=2, kind="multiple", label="Qu’avez-vous préféré ?", choices=["Les outils", "Le groupe", "Le rythme"], required=False
+        survey=survey, position=1, kind="scale", label="Êtes-vous satisfait ?", measure="satisfaction"
+    )
+    Question.objects.create(
+        survey=survey,
+        position=2,
+        kind="multiple",
+        label="Qu’avez-vous préféré ?",
+        choices=["Les outils", "Le groupe", "Le rythme"],
+        required=False,
     )
     Question.objects.create(survey=survey, position=3, kind="text", label="Un commentaire ?", required=False)
     return survey
@@ -26,7 +33,14 @@ def follow_up_survey(course):
     survey = Survey.objects.create(title="Trois mois après", kind=Survey.Kind.FOLLOW_UP)
     survey.courses.add(course)
     Question.objects.create(
-        survey=survey, position=1, kind="single", label="Avez-vous animé depuis ?", choices=["Oui", "Non"], measure="practising"
+        survey=survey,
+        position=1,
+        kind="single",
+        label="Avez-vous animé depuis ?",
+        choices=["Oui", "Non"],
+        measure="practising",
     )
-    Question.objects.create(survey=survey, position=2, kind="text", label="Qu’est-ce qui vous a freiné ?", required=False)
+    Question.objects.create(
+        survey=survey, position=2, kind="text", label="Qu’est-ce qui vous a freiné ?", required=False
+    )
     return survey

@@ -59,7 +59,9 @@ def test_bad_answer_is_a_readable_400(client, course, ministry, after_survey):
     assert Response.objects.count() == 0
 
 
-def test_results_hidden_under_five_respondents_free_text_included(client, course, ministry, after_survey, programme_admin):
+def test_results_hidden_under_five_respondents_free_text_included(
+    client, course, ministry, after_survey, programme_admin
+):
     _, invitations = _invite(course, ministry, 6)
     for invitation in invitations[:4]:
         _answer(client, invitation, after_survey, text="Un secret identifiable")
