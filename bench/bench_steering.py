@@ -50,6 +50,7 @@ def record(target: str, value: str, ok: bool) -> None:
 
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = PG_URL
+    os.environ["DB_STATEMENT_TIMEOUT_MS"] = "3600000"  # bulk generation runs past the 30 s web default
     os.environ["ESSAIM_ENV"] = "development"
     os.environ["DEBUG"] = "false"
     os.environ["DJANGO_SETTINGS_MODULE"] = "essaim.settings"

@@ -6,6 +6,7 @@ person's scope once, call one selector and render.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +41,7 @@ def _form(request: HttpRequest, scope: Scope, *, public: bool) -> DashboardFilte
 def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, template: str) -> HttpResponse:
     form = _form(request, scope, public=public)
     if not form.is_valid():
-        return render(request, template, {"form": form, "board": None, "query": ""}, status=400)
+        return render(request, template, {"form": form, "board": None, "query": "", "form_cache_key": ""}, status=400)
     filters = form.filters()
     board = dashboard(scope=scope, filters=filters, breakdown=form.breakdown("region" if public else "ministry"))
     context: dict[str, Any] = {
@@ -49,8 +50,15 @@ def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, templ
         "target_trained": TARGET_TRAINED_PER_YEAR,
         "network": network_size(scope=scope, year=filters.year or timezone.localdate().year),
         "query": request.GET.urlencode(),
+        "form_cache_key": _form_cache_key(scope, public, form),
     }
     return render(request, template, context)
+
+
+def _form_cache_key(scope: Scope, public: bool, form: DashboardFilterForm) -> str:
+    values = sorted((k, str(v)) for k, v in form.cleaned_data.items() if v not in (None, ""))
+    raw = repr((public, scope.everything, scope.organiser_paths, scope.region_ids, values))
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def public_dashboard(request: HttpRequest) -> HttpResponse:
@@ -84,7 +92,7 @@ def _export(request: HttpRequest, scope: Scope, table: str, fmt: str, *, public:
         return render(
             request,
             "reporting/public_dashboard.html" if public else "reporting/internal_dashboard.html",
-            {"form": form, "board": None, "query": ""},
+            {"form": form, "board": None, "query": "", "form_cache_key": ""},
             status=400,
         )
     filters = form.filters()
