@@ -4,15 +4,30 @@ from typing import Any
 
 from django.contrib import admin
 
-from essaim.core.admin import ProgrammeAdminMixin, ServiceBackedAdminMixin
+from essaim.core.admin import ProgrammeAdminMixin, ServiceBackedAdminMixin, admin_site_has_permission
 from essaim.surveys.models import Question, Survey
 from essaim.surveys.services import survey_save
 
 
 class QuestionInline(admin.TabularInline):
+    """Questions are part of the survey's design: saved with it, by the same programme admin."""
+
     model = Question
     extra = 1
     fields = ["position", "kind", "label", "choices", "required", "measure"]
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return admin_site_has_permission(request)
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return admin_site_has_permission(request)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return admin_site_has_permission(request)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # A question already answered is protected by the database (answers keep it).
+        return admin_site_has_permission(request)
 
 
 @admin.register(Survey)
