@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models.functions import TruncYear
 from django.utils import timezone
 
 from essaim.core.services import audit_log
@@ -73,27 +74,27 @@ def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
     for row in Registration.objects.filter(session_id__in=ids).values("session_id").annotate(n=Count("id")).order_by():
         counts[row["session_id"]]["registrations"] = row["n"]
 
-    completions = list(Completion.objects.filter(session_id__in=ids).values_list("id", "user_id", "session_id"))
-    if completions:
-        users = {user_id for _, user_id, _ in completions}
-        first_ever: dict[int, tuple[dt.datetime, int]] = {}
-        first_in_year: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
-        for user_id, completion_id, completed_at in Completion.objects.filter(user_id__in=users).values_list(
-            "user_id", "id", "completed_at"
-        ):
-            mark = (completed_at, completion_id)
-            if user_id not in first_ever or mark < first_ever[user_id]:
-                first_ever[user_id] = mark
-            year_key = (user_id, timezone.localtime(completed_at).year)
-            if year_key not in first_in_year or mark < first_in_year[year_key]:
-                first_in_year[year_key] = mark
-        firsts_ever = {mark[1] for mark in first_ever.values()}
-        firsts_in_year = {mark[1] for mark in first_in_year.values()}
-        for completion_id, _, session_id in completions:
-            figures = counts[session_id]
-            figures["completions"] += 1
-            figures["new_members"] += completion_id in firsts_ever
-            figures["people_trained"] += completion_id in firsts_in_year
+    # A completion is a person's first (ever, or of its calendar year) when no earlier one
+    # exists: answered in SQL through the (user, …) index, a few rows per person.
+    earlier = Completion.objects.filter(user_id=OuterRef("user_id")).filter(
+        Q(completed_at__lt=OuterRef("completed_at")) | Q(completed_at=OuterRef("completed_at"), id__lt=OuterRef("id"))
+    )
+    tz = timezone.get_current_timezone()
+    for completion in (
+        Completion.objects.filter(session_id__in=ids)
+        .annotate(year_start=TruncYear("completed_at", tzinfo=tz))
+        .values("session_id")
+        .annotate(
+            n=Count("id"),
+            ever=Count("id", filter=~Exists(earlier)),
+            in_year=Count("id", filter=~Exists(earlier.filter(completed_at__gte=OuterRef("year_start")))),
+        )
+        .order_by()
+    ):
+        figures = counts[completion["session_id"]]
+        figures["completions"] = completion["n"]
+        figures["new_members"] = completion["ever"]
+        figures["people_trained"] = completion["in_year"]
 
     for row in (
         Invitation.objects.filter(completion__session_id__in=ids)
@@ -169,10 +170,18 @@ def _apply_deltas(deltas: dict[Key, dict[str, int]], ministries: dict[Key, int |
         "organiser_id__in": {k[2] for k in deltas},
         "course_id__in": {k[4] for k in deltas},
     }
-    existing = {_key(row): row for row in QuarterRollup.objects.filter(**superset) if _key(row) in deltas}
-    to_update: list[QuarterRollup] = []
-    to_create: list[QuarterRollup] = []
-    to_delete: list[int] = []
+    touched = [
+        pk
+        for pk, *key in QuarterRollup.objects.filter(**superset).values_list(
+            "pk", "year", "quarter", "organiser_id", "region_id", "course_id"
+        )
+        if tuple(key) in deltas
+    ]
+    existing = {_key(row): row for chunk in _chunks(touched) for row in QuarterRollup.objects.filter(pk__in=chunk)}
+    # Touched rows are replaced (one DELETE, one INSERT): far cheaper than bulk_update's
+    # CASE WHEN per field and row, and nothing refers to a rollup row's id.
+    stale = [row.pk for row in existing.values()]
+    replaced: list[QuarterRollup] = []
     for key, delta in deltas.items():
         row = existing.get(key)
         if row is None:
@@ -186,19 +195,13 @@ def _apply_deltas(deltas: dict[Key, dict[str, int]], ministries: dict[Key, int |
             )
         for name in Figures.COUNTS:
             setattr(row, name, (getattr(row, name) or 0) + delta.get(name, 0))
-        # An all-zero bucket adds nothing to any sum: drop it (it comes back with its next session).
-        empty = all(getattr(row, name) == 0 for name in Figures.COUNTS)
-        if row.pk is None:
-            if not empty:
-                to_create.append(row)
-        elif empty:
-            to_delete.append(row.pk)
-        else:
-            to_update.append(row)
-    QuarterRollup.objects.bulk_create(to_create, batch_size=1000)
-    QuarterRollup.objects.bulk_update(to_update, list(Figures.COUNTS), batch_size=1000)
-    for chunk in _chunks(to_delete):
+        # An all-zero bucket adds nothing to any sum: dropped (it comes back with its next session).
+        if any(getattr(row, name) for name in Figures.COUNTS):
+            row.pk = None
+            replaced.append(row)
+    for chunk in _chunks(stale):
         QuarterRollup.objects.filter(pk__in=chunk).delete()
+    QuarterRollup.objects.bulk_create(replaced, batch_size=1000)
     return len(deltas)
 
 
