@@ -21,9 +21,8 @@ def _queries(client, url, params=None) -> int:
 
 def _grow(intro, year, region):
     for month in (1, 4, 8, 11):
-        data.held_session(
-            course=intro, organiser=OrganisationFactory(kind="ministry"), people=5, when=data.moment(year, month), region=region
-        )
+        organiser = OrganisationFactory(kind="ministry")
+        data.held_session(course=intro, organiser=organiser, people=5, when=data.moment(year, month), region=region)
     rollups_refresh()
     opendata_publish()
 
