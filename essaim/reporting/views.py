@@ -33,6 +33,9 @@ from essaim.reporting.selectors import (
     scope_for,
 )
 
+#: Drilling into a row filters on it and breaks it down one level further.
+DRILL_NEXT = {"ministry": "organiser", "organiser": "course", "region": "organiser", "course": "organiser"}
+
 
 def _form(request: HttpRequest, scope: Scope, *, public: bool) -> DashboardFilterForm:
     return DashboardFilterForm(request.GET, scope=scope, public=public, default_year=timezone.localdate().year)
@@ -51,6 +54,7 @@ def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, templ
         "network": network_size(scope=scope, year=filters.year or timezone.localdate().year),
         "query": request.GET.urlencode(),
         "form_cache_key": _form_cache_key(scope, public, form),
+        "drill_next": DRILL_NEXT[board.breakdown_dimension],
     }
     return render(request, template, context)
 
