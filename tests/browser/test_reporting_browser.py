@@ -59,3 +59,40 @@ def test_open_data_progress_report_and_internal_dashboard_are_accessible(page, c
     login_with_password(page, programme_admin.email)
     _assert_accessible(page, console, f"/pilotage/tableau-de-bord/?year={figures}")
     _assert_accessible(page, console, "/enquetes/resultats/")
+
+
+def test_a_participant_answers_the_survey(page, console, ministry):
+    import datetime as dt
+
+    from essaim.surveys.models import Invitation, Question, Response, Survey
+    from essaim.surveys.services import invitations_send_due
+
+    intro = data.course("facilitation-fondamentaux", is_introduction=True)
+    survey = Survey.objects.create(title="Votre avis sur la session", kind=Survey.Kind.AFTER_SESSION)
+    survey.courses.add(intro)
+    Question.objects.create(
+        survey=survey, position=1, kind="scale", label="Êtes-vous satisfait ?", measure="satisfaction"
+    )
+    Question.objects.create(
+        survey=survey,
+        position=2,
+        kind="multiple",
+        label="Le plus utile ?",
+        choices=["Les outils", "Le groupe"],
+        required=False,
+    )
+    Question.objects.create(survey=survey, position=3, kind="text", label="Un commentaire ?", required=False)
+    session = data.held_session(
+        course=intro, organiser=ministry, people=1, when=data.moment(timezone.localdate().year, 1)
+    )
+    invitations_send_due(now=session.ends_at + dt.timedelta(hours=1))
+    invitation = Invitation.objects.select_related("user").get()
+
+    login_with_password(page, invitation.user.email, "mot-de-passe-de-test-2026")
+    _assert_accessible(page, console, f"/enquetes/{invitation.token}/")
+    page.locator("fieldset", has_text="Êtes-vous satisfait").get_by_label("4", exact=True).check()
+    page.get_by_label("Les outils").check()
+    page.get_by_label("Un commentaire ?").fill("Très concret.")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Merci pour vos réponses")
+    assert Response.objects.count() == 1
