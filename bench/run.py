@@ -10,6 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_credentials.py", "bench_library.py"]
 SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_network.py"]
+SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_steering.py"]
 
 
 def main() -> int:

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "essaim.credentials",
     "essaim.library",
     "essaim.network",
+    "essaim.surveys",
+    "essaim.reporting",
     "essaim.api",
 ]
 
@@ -327,6 +329,11 @@ WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 48)
 ACCOUNT_RETENTION_DAYS = env_int("ACCOUNT_RETENTION_DAYS", 3 * 365)
 # Audit-log entries are deleted after this many days (5 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+# Steering and open data: no figure about fewer than this many people is ever shown,
+# exported or published (statistical confidentiality).
+SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5)
+# The data.gouv.fr organisation the open-data metadata names as publisher.
+OPEN_DATA_ORGANIZATION = env("OPEN_DATA_ORGANIZATION", "ditp")
 
 # --- API ------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

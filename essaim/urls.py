@@ -49,6 +49,8 @@ urlpatterns = [
     path("attestations/", include("essaim.credentials.urls")),
     path("mon-parcours/", include(credentials_urls.record_urlpatterns)),
     path("ressources/", include("essaim.library.urls")),
+    path("enquetes/", include("essaim.surveys.urls")),
+    path("", include("essaim.reporting.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -195,6 +195,9 @@ class Command(BaseCommand):
 
         demo_library_load()
         demo_network_load(agent=User.objects.get(email="agent@essaim.localhost"))
+        from essaim.reporting.demo import demo_steering_load
+
+        demo_steering_load()  # surveys with answers, rollups, open data
 
     def _organisations(self) -> dict[str, Organisation]:
         orgs = {org.slug: org for org in Organisation.objects.all()}
