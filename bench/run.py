@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_credentials.py", "bench_library.py"]
-SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_network.py"]
-SCRIPTS = ["bench_foundation.py", "bench_registrations.py", "bench_steering.py"]
+SCRIPTS = [
+    "bench_foundation.py",
+    "bench_registrations.py",
+    "bench_credentials.py",
+    "bench_library.py",
+    "bench_network.py",
+    "bench_steering.py",
+]
 
 
 def main() -> int:
