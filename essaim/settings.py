@@ -329,6 +329,8 @@ WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 48)
 ACCOUNT_RETENTION_DAYS = env_int("ACCOUNT_RETENTION_DAYS", 3 * 365)
 # Audit-log entries are deleted after this many days (5 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+# Free-text survey answers are erased after this many days (2 years); scores stay.
+SURVEY_TEXT_RETENTION_DAYS = env_int("SURVEY_TEXT_RETENTION_DAYS", 2 * 365)
 # Steering and open data: no figure about fewer than this many people is ever shown,
 # exported or published (statistical confidentiality).
 SMALL_COUNT_THRESHOLD = env_int("SMALL_COUNT_THRESHOLD", 5)

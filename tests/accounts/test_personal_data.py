@@ -114,3 +114,29 @@ def test_audit_entries_older_than_five_years_are_deleted(settings, agent):
     report = personal_data_retention()
     assert report["audit_log"] == {"entries_deleted": 1}
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.recent"]
+
+
+def test_every_app_holding_personal_data_takes_part_in_export_and_erasure(agent):
+    from essaim.core.personal_data import personal_data_erase, personal_data_export
+
+    sections = personal_data_export(user=agent, acting_user=agent)["sections"]
+    expected = {"accounts", "training", "practice", "credentials", "library", "network", "surveys", "audit_log"}
+    assert expected <= set(sections)
+    summary = personal_data_erase(user=agent, acting_user=agent)
+    assert expected <= set(summary)
+
+
+def test_free_text_survey_answers_are_erased_after_two_years(request, ministry):
+    from essaim.surveys.models import Answer, Question, Response, Survey
+
+    session = make_session(request.getfixturevalue("intro_course"), ministry)
+    survey = Survey.objects.create(title="À chaud", kind=Survey.Kind.AFTER_SESSION)
+    question = Question.objects.create(survey=survey, kind=Question.Kind.TEXT, label="Ce qui vous a servi ?")
+    today = timezone.localdate()
+    for days, text in ((800, "Le world café, vécu par Claire"), (30, "Les tables rondes")):
+        response = Response.objects.create(survey=survey, session=session, submitted_on=today - dt.timedelta(days=days))
+        Answer.objects.create(response=response, question=question, text=text)
+    report = personal_data_retention()
+    assert report["surveys"] == {"free_text_answers_cleared": 1}
+    assert sorted(Answer.objects.values_list("text", flat=True)) == ["", "Les tables rondes"]
+    assert Answer.objects.count() == 2  # the answer still counts, without its words
