@@ -116,7 +116,11 @@ def session_list_view(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # the valid filters apply; errors are shown next to their field
-    page = CappedPaginator(session_list_page(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    count_key = "training:session-count:" + hashlib.blake2b(repr(sorted(filters.items())).encode()).hexdigest()
+    page = CappedPaginator(session_list_page(**filters), PAGE_SIZE, count_cache_key=count_key).get_page(
+        request.GET.get("page")
+    )
     page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     sessions = list(page.object_list)
     my_status: dict[int, str] = {}
