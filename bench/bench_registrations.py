@@ -3,8 +3,11 @@ of a hot session against the same load spread over many, and the session list ov
 100,000 sessions — on SQLite, then on PostgreSQL.
 
 For each database: prepare it in a subprocess (temp ESSAIM_VAR_DIR), serve Essaim with
-gunicorn (4 workers x 2 threads) and the Huey consumer (`manage.py run_huey`, as in
-production) on loopback, then load it from this process with plain http.client threads.
+gunicorn (4 worker processes of BENCH_GUNICORN_THREADS threads, default 1: on 2 cores, a
+second thread per process only adds GIL hand-offs to CPU-bound requests) and the Huey
+consumer (`manage.py run_huey`, as in production, at nice 10 so that e-mails yield the CPU
+to sign-ups; the queue's drain time is printed) on loopback, then load it from this
+process with plain http.client threads.
 
 Prints every figure and PASS/FAIL per target, then a summary table. Exits 1 when a
 correctness count is wrong (booked/waitlisted counts, positions, duplicates, 5xx,
@@ -425,7 +428,7 @@ def run_database(vendor: str) -> None:
             "--workers",
             "4",
             "--threads",
-            os.environ.get("BENCH_GUNICORN_THREADS", "2"),
+            os.environ.get("BENCH_GUNICORN_THREADS", "1"),
             "--log-level",
             "warning",
         ],
@@ -453,7 +456,8 @@ def run_database(vendor: str) -> None:
             except OSError:
                 pass
             time.sleep(0.2)
-        print(f"gunicorn on 127.0.0.1:{port} (4 workers x 2 threads) + run_huey consumer", flush=True)
+        threads = os.environ.get("BENCH_GUNICORN_THREADS", "1")
+        print(f"gunicorn on 127.0.0.1:{port} (4 workers x {threads} thread(s)) + run_huey at nice 10", flush=True)
         parts = os.environ.get("BENCH_PARTS", "burst,throughput,pages").split(",")
         if "burst" in parts:
             burst(label, client, db, tokens, prep["hot"], workdir)
