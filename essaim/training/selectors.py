@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -24,6 +25,22 @@ def registration_count(statuses: frozenset[str] | set[str]) -> Coalesce:
     return Coalesce(Subquery(per_session, output_field=IntegerField()), Value(0))
 
 
+@functools.cache
+def _annotated_sessions() -> QuerySet[Session]:
+    """Visible sessions with `seats_held` and `waiting`, built once per process: resolving
+    the two subqueries costs more than cloning the result for each request."""
+    # Correlated subqueries, not a JOIN + GROUP BY: the database can walk the
+    # (status, starts_at) index and stop after one page instead of grouping every session.
+    return (
+        Session.objects.visible()
+        .select_related("course", "region", "lab")
+        .annotate(
+            seats_held=registration_count(Registration.HOLDING),
+            waiting=registration_count({Registration.Status.WAITLISTED}),
+        )
+    )
+
+
 def session_list(
     *,
     course_code: str = "",
@@ -34,16 +51,7 @@ def session_list(
     upcoming: bool = True,
 ) -> QuerySet[Session]:
     """Published sessions with `seats_held` and `waiting` annotated (one query for the page)."""
-    # Correlated subqueries, not a JOIN + GROUP BY: the database can walk the
-    # (status, starts_at) index and stop after one page instead of grouping every session.
-    qs = (
-        Session.objects.visible()
-        .select_related("course", "region", "lab")
-        .annotate(
-            seats_held=registration_count(Registration.HOLDING),
-            waiting=registration_count({Registration.Status.WAITLISTED}),
-        )
-    )
+    qs = _annotated_sessions().all()
     if upcoming:
         qs = qs.filter(status=Session.Status.PUBLISHED, starts_at__gte=timezone.now())
     if course_code:
