@@ -71,7 +71,7 @@ def session_list(
     if format:
         qs = qs.filter(format=format)
     if with_seats_left:
-        qs = qs.filter(seats_held__lt=F("capacity"))
+        qs = qs.filter(seats_held__lt=F("capacity"))  # type: ignore[misc]  # annotated in _annotated_sessions
     return qs.order_by("starts_at", "id")
 
 
