@@ -94,6 +94,7 @@ def test_password_login_then_account_page(page, console):
     login_with_password(page, person.email)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Alex")
+    main_nav(page).get_by_role("button", name="Mon espace").click()
     main_nav(page).get_by_role("link", name="Mon compte").click()
     page.wait_for_url(_path_is("/compte/"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
