@@ -71,9 +71,9 @@ def _census(session: Session, *, user: Any = None) -> _Census:
     # The table name comes from the model; every value is bound.
     sql = (
         "SELECT "  # noqa: S608
-        "COALESCE(SUM(CASE WHEN status IN (%s, %s) THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN status IN ({', '.join(['%s'] * len(holding))}) THEN 1 ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN status IN (%s, %s) THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN status IN ({', '.join(['%s'] * len(ahead))}) THEN 1 ELSE 0 END), 0), "
         "COALESCE(MAX(queue_number), 0), "
         "MAX(CASE WHEN user_id = %s THEN id END) "
         f"FROM {table} WHERE session_id = %s"
