@@ -13,8 +13,9 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from xml.etree import ElementTree as ET
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
@@ -211,11 +212,15 @@ def _inspect_zip(name: str, data: bytes) -> Inspected:
 
 
 def _xml_text(raw: bytes, name: str) -> str:
+    forbidden = _("« %(name)s » contient des déclarations XML interdites : refusé.") % {"name": name}
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise refuse(_("« %(name)s » contient des déclarations XML interdites : refusé.") % {"name": name})
+        raise refuse(forbidden)
     try:
-        root = ET.fromstring(raw)  # noqa: S314 - no DOCTYPE, no entity (checked above)
-    except ET.ParseError as exc:
+        # defusedxml also catches what a byte search misses (e.g. a DOCTYPE in UTF-16).
+        root = SafeET.fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise refuse(forbidden) from exc
+    except SafeET.ParseError as exc:
         raise refuse(_("« %(name)s » est un document endommagé : refusé.") % {"name": name}) from exc
     return " ".join(t.strip() for t in root.itertext() if t.strip())
 
@@ -241,8 +246,10 @@ def _inspect_svg(name: str, data: bytes) -> Inspected:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise refuse(active)
     try:
-        root = ET.fromstring(data)  # noqa: S314 - no DOCTYPE, no entity (checked above)
-    except ET.ParseError as exc:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise refuse(active) from exc
+    except SafeET.ParseError as exc:
         raise refuse(_("« %(name)s » n’est pas une image SVG valide.") % {"name": name}) from exc
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""

@@ -195,6 +195,20 @@ HOSTILE = {
         "contenu actif",
     ),
     "truncated PDF": ("fiche.pdf", b"%PDF-1.4\n1 0 obj garbage", "pas un PDF lisible"),
+    # A billion-laughs document encoded in UTF-16: invisible to a byte search for "<!ENTITY".
+    "UTF-16 entity expansion in a DOCX": (
+        "fiche.docx",
+        zip_of(
+            {
+                "[Content_Types].xml": CONTENT_TYPES,
+                "word/document.xml": (
+                    '<?xml version="1.0" encoding="UTF-16"?>'
+                    '<!DOCTYPE d [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><d>&b;</d>'
+                ).encode("utf-16"),
+            }
+        ),
+        "déclarations XML interdites",
+    ),
 }
 
 
