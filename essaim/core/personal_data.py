@@ -33,6 +33,8 @@ from essaim.core.models import AuditEntry
 from essaim.core.services import audit_log
 
 FORMAT = "essaim-personal-data/1"
+#: Addresses of anonymised accounts: a reserved domain (RFC 2606), never deliverable.
+ANONYMOUS_DOMAIN = "@anonyme.invalid"
 
 
 def _providers() -> Iterator[tuple[str, ModuleType]]:
@@ -111,7 +113,3 @@ def personal_data_retention(*, now: dt.datetime | None = None) -> dict[str, Any]
     cutoff = now - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
     report["audit_log"] = {"entries_deleted": AuditEntry.objects.filter(created_at__lt=cutoff).delete()[0]}
     return report
-
-
-#: Addresses of anonymised accounts: a reserved domain (RFC 2606), never deliverable.
-ANONYMOUS_DOMAIN = "@anonyme.invalid"

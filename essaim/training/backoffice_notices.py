@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -16,33 +14,21 @@ from django.views.decorators.http import require_http_methods
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.backoffice_forms import SessionMessageForm, VenueForm
-from essaim.training.backoffice_selectors import backoffice_session
+from essaim.training.backoffice_views import MANAGE, _breadcrumb, _detail_url, _require, _session_or_404
 from essaim.training.models import Session, SessionMessage
 from essaim.training.sessions import session_change_venue, session_message_send
 
-MANAGE = "training.manage_session"
 HISTORY = 20
 
 
 def _managed_session(request: AuthenticatedHttpRequest, pk: int) -> Session:
-    try:
-        session = backoffice_session(session_id=pk)
-    except Session.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm(MANAGE, session):
-        raise PermissionDenied
+    session = _session_or_404(pk)
+    _require(request, MANAGE, session)
     return session
 
 
-def _breadcrumb(session: Session, current: str) -> dict:
-    return {
-        "links": [
-            {"url": reverse("training_admin:list"), "title": _("Pilotage des sessions")},
-            {"url": reverse("training_admin:detail", args=[session.pk]), "title": str(session)},
-        ],
-        "current": current,
-        "root_dir": "",
-    }
+def _breadcrumb_to(session: Session, current: str) -> dict:
+    return _breadcrumb(current, (_detail_url(session.pk), str(session)))
 
 
 @login_required
@@ -78,7 +64,7 @@ def session_message_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             "form": form,
             "history": list(history),
             "page_title": _("Écrire aux inscrits"),
-            "breadcrumb_data": _breadcrumb(session, _("Écrire aux inscrits")),
+            "breadcrumb_data": _breadcrumb_to(session, _("Écrire aux inscrits")),
         },
         status=status,
     )
@@ -118,7 +104,7 @@ def session_venue_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "session": session,
             "form": form,
             "page_title": _("Changer le lieu"),
-            "breadcrumb_data": _breadcrumb(session, _("Changer le lieu")),
+            "breadcrumb_data": _breadcrumb_to(session, _("Changer le lieu")),
         },
         status=status,
     )

@@ -45,6 +45,11 @@ def checkin_svg(*, url: str) -> str:
     return buffer.getvalue().decode()
 
 
+def checkin_is_open(slot: SessionSlot, *, now: dt.datetime) -> bool:
+    """From half an hour before the half-day starts until it ends."""
+    return slot.starts_at - OPENS_BEFORE <= now <= slot.ends_at
+
+
 def checkin_slot(*, token: str, now: dt.datetime | None = None) -> SessionSlot:
     """The half-day a scanned token opens, or a ServiceError saying why not."""
     now = now or timezone.now()
@@ -60,7 +65,7 @@ def checkin_slot(*, token: str, now: dt.datetime | None = None) -> SessionSlot:
     slot = SessionSlot.objects.select_related("session__course").filter(pk=slot_id).first()
     if slot is None:
         raise ServiceError(_("Ce code de présence n’est pas valide."), code="invalid")
-    if not slot.starts_at - OPENS_BEFORE <= now <= slot.ends_at:
+    if not checkin_is_open(slot, now=now):
         raise ServiceError(_("Le pointage n’est ouvert que pendant la demi-journée."), code="closed")
     return slot
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.checkin import (
-    OPENS_BEFORE,
     attendance_self_check_in,
+    checkin_is_open,
     checkin_slot,
     checkin_svg,
     checkin_token,
@@ -46,7 +46,7 @@ def checkin_code_view(request: AuthenticatedHttpRequest, pk: int, slot_pk: int) 
         "url": url,
         "svg": mark_safe(checkin_svg(url=url)),  # noqa: S308 — segno's own SVG of our URL
         "checked_in": checked_in,
-        "is_open": slot.starts_at - OPENS_BEFORE <= timezone.now() <= slot.ends_at,
+        "is_open": checkin_is_open(slot, now=timezone.now()),
         "page_title": _("Pointage par QR code"),
     }
     template = "training/backoffice/checkin_code.html"

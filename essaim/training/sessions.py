@@ -215,10 +215,10 @@ def session_change_venue(*, session: Session, acting_user: Any, **fields: Any) -
     session = _lock_session(session.pk)
     if session.status not in (Session.Status.DRAFT, Session.Status.PUBLISHED):
         raise ServiceError(_("Cette session ne peut plus être modifiée."))
-    errors = venue_errors({name: getattr(session, name) for name in VENUE_FIELDS} | fields)
+    before = {name: getattr(session, name) for name in VENUE_FIELDS}
+    errors = venue_errors(before | fields)
     if errors:
         raise ServiceError(next(iter(errors.values())), code="venue")
-    before = {name: getattr(session, name) for name in VENUE_FIELDS}
     for name, value in fields.items():
         setattr(session, name, value)
     changed = [name for name in VENUE_FIELDS if getattr(session, name) != before[name]]
