@@ -38,14 +38,12 @@ def anonymise(user: Any) -> dict[str, int]:
     revoked = Credential.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=now, revocation_reason=ERASURE_REASON
     )
-    scrubbed = 0
-    for credential in Credential.objects.filter(user=user):
-        snapshot = dict(credential.snapshot)
-        snapshot["name"] = ""
-        credential.snapshot = snapshot
+    credentials = list(Credential.objects.filter(user=user))
+    for credential in credentials:
+        credential.snapshot = {**credential.snapshot, "name": ""}
         credential.jwt = ""
-        credential.save(update_fields=["snapshot", "jwt"])
-        scrubbed += 1
+    Credential.objects.bulk_update(credentials, ["snapshot", "jwt"])
+    scrubbed = len(credentials)
     if revoked:
         from django.core.cache import cache
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import rules
 
 from essaim.accounts.rules import is_authenticated, is_organiser_of_session, is_programme_admin, owns
 
-
-@rules.predicate
-def manages_session_of(user: Any, session: Any) -> bool:
-    return is_organiser_of_session(user, session)
-
-
 rules.add_perm("credentials.view_credential", is_authenticated & (owns | is_programme_admin))
 rules.add_perm("credentials.revoke_credential", is_authenticated & is_programme_admin)
 rules.add_perm(
-    "credentials.download_session_attestations", is_authenticated & (is_programme_admin | manages_session_of)
+    "credentials.download_session_attestations", is_authenticated & (is_programme_admin | is_organiser_of_session)
 )

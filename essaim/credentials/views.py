@@ -161,7 +161,10 @@ def status_list_view(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def achievement_view(request: HttpRequest, course_code: str) -> HttpResponse:
-    course = get_object_or_404(Course.objects.select_related("framework"), code=course_code)
+    # Drafts are nobody's business yet; archived courses stay (issued badges point to them).
+    course = get_object_or_404(
+        Course.objects.exclude(status=Course.Status.DRAFT).select_related("framework"), code=course_code
+    )
     return _json(
         {
             "@context": vc.CONTEXTS,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
+
 from essaim.library.models import Collection, Resource, ResourceFeedback, ResourceReport
 
 
@@ -22,8 +24,8 @@ def export(user: Any) -> dict[str, Any]:
             for r in ResourceReport.objects.filter(user=user).select_related("resource")
         ],
         "collections": [
-            {"title": c.title, "description": c.description, "items": c.items.count()}
-            for c in Collection.objects.filter(owner=user)
+            {"title": c.title, "description": c.description, "items": c.item_count}
+            for c in Collection.objects.filter(owner=user).annotate(item_count=Count("items"))
         ],
     }
 

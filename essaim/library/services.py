@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from essaim.accounts import roles
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
@@ -41,7 +42,6 @@ VERSIONED_FIELDS = [
     "title", "summary", "body", "type", "themes", "audience", "language", "licence", "licence_reason",
     "authors", "organisation_id", "visibility", "feedback_enabled",
 ]  # fmt: skip
-EDITABLE_BY_CONTRIBUTOR = {Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED, Resource.Status.SUBMITTED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,22 @@ def _choice(value: str, choices: Any, message: str) -> str:
     if value not in choices.values:
         raise ServiceError(message % {"value": value})
     return value
+
+
+def _check_organisation(organisation: Any, *, acting_user: Any, current: Any = None) -> None:
+    """A contribution is filed under the contributor's own organisation (or one above it);
+    programme admins and imports may file it anywhere; an edit may keep what was there."""
+    if organisation is None or acting_user is None or organisation == current:
+        return
+    if roles.is_programme_admin(acting_user):
+        return
+    own = getattr(acting_user, "organisation", None)
+    if own is None or not own.is_within(organisation):
+        raise ServiceError(
+            _("Vous ne pouvez publier qu’au nom de votre organisation (%(org)s).")
+            % {"org": own or _("aucune organisation renseignée")},
+            code="organisation",
+        )
 
 
 def _clean(data: ResourceData) -> dict[str, Any]:
@@ -207,6 +223,7 @@ def _create(
     *, data: ResourceData, acting_user: Any, status: str, uploads: Sequence[Upload] = (), slug: str = ""
 ) -> Resource:
     values = _clean(data)
+    _check_organisation(values["organisation"], acting_user=acting_user)
     if slug and Resource.objects.filter(slug=slug).exists():
         raise ServiceError(_("Une ressource porte déjà l’identifiant « %(slug)s ».") % {"slug": slug})
     resource = Resource.objects.create(
@@ -256,7 +273,9 @@ def resource_update(
     resubmitted; a moderator may edit a published resource in place."""
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     before = _snapshot(resource)
-    for name, value in _clean(data).items():
+    values = _clean(data)
+    _check_organisation(values["organisation"], acting_user=acting_user, current=resource.organisation)
+    for name, value in values.items():
         setattr(resource, name, value)
     if submit and resource.status in {Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED}:
         resource.status = Resource.Status.SUBMITTED

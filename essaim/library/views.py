@@ -219,6 +219,8 @@ def moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resource = get_object_or_404(Resource.objects.select_related("contributor", "organisation"), pk=pk)
+    if not request.user.has_perm("library.view_resource", resource):
+        raise Http404  # a hidden resource is not revealed by a 403
     if not request.user.has_perm("library.moderate_resource", resource):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)

@@ -6,7 +6,6 @@ Every figure about people goes through `suppress`: a group of fewer than
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +26,6 @@ TARGET_TRAINED_PER_YEAR = 500
 TARGET_SESSIONS_PER_QUARTER = 1
 
 #: Counts of people: suppressed under the threshold. Session counts are not about people.
-PEOPLE_COUNTS = frozenset({"registrations", "completions", "people_trained", "new_members", "trainers_trained"})
-
 DIMENSIONS = {
     "ministry": gettext_lazy("Ministère"),
     "region": gettext_lazy("Région"),
@@ -387,12 +384,3 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
         "region": list(Region.objects.values_list("pk", "name")),
         "course": list(Course.objects.values_list("pk", "title")),
     }
-
-
-def today_quarter() -> tuple[int, int]:
-    today = timezone.localdate()
-    return today.year, (today.month - 1) // 3 + 1
-
-
-def year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)

@@ -171,3 +171,15 @@ def test_a_partner_submits_through_the_page_and_an_admin_publishes(client, partn
     listing = client.get(reverse("library:list"), {"q": "photolangages"}).content.decode()
     assert "Le photolangage en conseil de quartier" in listing
     assert client.get(reverse("library:detail", args=[resource.pk])).status_code == 200
+
+
+def test_a_contribution_is_filed_under_ones_own_organisation_only(agent, ministry, other_ministry, programme_admin):
+    # The agent works in a directorate of `ministry`: their service or the ministry above it, fine.
+    assert _submit(agent, organisation=ministry).organisation == ministry
+    with pytest.raises(ServiceError, match="au nom de votre organisation"):
+        _submit(agent, title="Au nom d’un autre", organisation=other_ministry)
+    assert not Resource.objects.filter(title="Au nom d’un autre").exists()
+    # Programme admins file what they publish for others.
+    assert (
+        _submit(programme_admin, title="Pour un ministère", organisation=other_ministry).organisation == other_ministry
+    )

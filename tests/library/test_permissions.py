@@ -105,10 +105,12 @@ def test_files_are_not_stored_under_a_guessable_name(submitted):
 
 
 def test_only_moderators_open_the_moderation_queue(client, agent, partner, programme_admin, submitted):
-    for user in (agent, partner):
+    # The partner submitted it (403: theirs, but not theirs to review); the agent may not even
+    # see it and learns nothing (404).
+    for user, review_status in ((agent, 404), (partner, 403)):
         client.force_login(user)
         assert client.get(reverse("library:moderation")).status_code == 403
-        assert client.get(reverse("library:review", args=[submitted.pk])).status_code == 403
+        assert client.get(reverse("library:review", args=[submitted.pk])).status_code == review_status
     client.force_login(programme_admin)
     assert "Délibération proposée" in client.get(reverse("library:moderation")).content.decode()
 
