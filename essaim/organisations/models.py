@@ -153,7 +153,18 @@ class Organisation(models.Model):
         return bool(self.path) and bool(other.path) and self.path.startswith(other.path)
 
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids in a materialised path, top of the tree first ("/3/17/" → [3, 17])."""
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
+def path_root_id(path: str) -> int | None:
+    """The top of the tree a path leads down from: the ministry for a public body."""
+    ids = path_ids(path)
+    return ids[0] if ids else None
 
 
 class Affiliation(models.Model):

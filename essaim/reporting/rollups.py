@@ -21,7 +21,7 @@ from django.db.models.functions import TruncYear
 from django.utils import timezone
 
 from essaim.core.services import audit_log
-from essaim.organisations.models import Organisation
+from essaim.organisations.models import Organisation, path_root_id
 from essaim.reporting.models import Figures, QuarterRollup, RollupState, SessionFigures
 from essaim.surveys.models import Answer, Invitation, Question, Response, Survey
 from essaim.training.models import Completion, Registration, RegistrationEvent, Session
@@ -44,11 +44,6 @@ def _chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
 def quarter_of(moment: dt.datetime) -> tuple[int, int]:
     local = timezone.localtime(moment)
     return local.year, (local.month - 1) // 3 + 1
-
-
-def _ministry_id(path: str) -> int | None:
-    parts = [p for p in (path or "").split("/") if p]
-    return int(parts[0]) if parts else None
 
 
 def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
@@ -136,7 +131,7 @@ def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
                 year=year,
                 quarter=quarter,
                 organiser_id=s["organiser_id"],
-                ministry_id=_ministry_id(s["organiser__path"]),
+                ministry_id=path_root_id(s["organiser__path"]),
                 region_id=s["region_id"],
                 course_id=s["course_id"],
                 sessions_scheduled=int(live),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from essaim.accounts import roles
 from essaim.accounts.models import Role
 from essaim.catalogue.models import Course
-from essaim.organisations.models import Organisation, Region
+from essaim.organisations.models import Organisation, Region, path_root_id
 from essaim.reporting.models import Figures, QuarterRollup, SessionFigures
 
 TARGET_TRAINED_PER_YEAR = 500
@@ -194,12 +194,13 @@ def _totals(sums: dict[str, Any]) -> dict[str, Any]:
         "satisfaction_count": sums["satisfaction_count"],
         "practising_share": None if practising is None else round(100 * practising),
         "practising_count": sums["practising_count"],
-        "after_rate": _rate(sums["after_answered"], sums["after_invited"]),
-        "follow_up_rate": _rate(sums["follow_up_answered"], sums["follow_up_invited"]),
+        "after_rate": suppressed_rate(sums["after_answered"], sums["after_invited"]),
+        "follow_up_rate": suppressed_rate(sums["follow_up_answered"], sums["follow_up_invited"]),
     }
 
 
-def _rate(answered: int, invited: int) -> int | None:
+def suppressed_rate(answered: int, invited: int) -> int | None:
+    """A response rate in percent, or None when fewer people than the threshold were asked."""
     if invited < threshold():
         return None
     return round(100 * answered / invited)
@@ -377,7 +378,7 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
     """Options of the filter form (three small queries)."""
     ministries = Organisation.objects.ministries().values_list("pk", "name")
     if not scope.everything and scope.organiser_paths:
-        ministry_ids = {int(p.strip("/").split("/")[0]) for p in scope.organiser_paths}
+        ministry_ids = {path_root_id(p) for p in scope.organiser_paths}
         ministries = ministries.filter(pk__in=ministry_ids)
     return {
         "ministry": list(ministries),

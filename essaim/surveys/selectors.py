@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
-from essaim.reporting.selectors import Scope, threshold
+from essaim.reporting.selectors import Scope, suppressed_rate, threshold
 from essaim.surveys.models import Answer, Invitation, Question, Response, Survey
 from essaim.training.models import Session
 
@@ -45,26 +45,14 @@ class SurveyResults:
 
     @property
     def response_rate(self) -> int | None:
-        return round(100 * self.answered / self.invited) if self.invited >= threshold() else None
-
-
-def _sessions_in(scope: Scope) -> QuerySet[Session]:
-    sessions = Session.objects.all()
-    if scope.everything:
-        return sessions
-    condition = Q(pk__in=[])
-    for path in scope.organiser_paths:
-        condition |= Q(organiser__path__startswith=path)
-    if scope.region_ids:
-        condition |= Q(region_id__in=scope.region_ids)
-    return sessions.filter(condition)
+        return suppressed_rate(self.answered, self.invited)
 
 
 def survey_results(
     *, survey: Survey, scope: Scope, course_id: int | None = None, year: int | None = None
 ) -> SurveyResults:
     """Five queries: rates, response count, questions, answers (only when shown)."""
-    sessions = _sessions_in(scope)
+    sessions = scope.apply(Session.objects.all())
     if course_id:
         sessions = sessions.filter(course_id=course_id)
     if year:
