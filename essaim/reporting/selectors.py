@@ -378,7 +378,7 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
     """Options of the filter form (three small queries)."""
     ministries = Organisation.objects.ministries().values_list("pk", "name")
     if not scope.everything and scope.organiser_paths:
-        ministry_ids = {path_root_id(p) for p in scope.organiser_paths}
+        ministry_ids = {root for p in scope.organiser_paths if (root := path_root_id(p))}
         ministries = ministries.filter(pk__in=ministry_ids)
     return {
         "ministry": list(ministries),

@@ -200,15 +200,75 @@ def response_submit(*, invitation: Invitation, answers: dict[int, Any], acting_u
     return response
 
 
+#: What an answer depends on: once a question has answers, these stay as they are.
+FROZEN_WHEN_ANSWERED = ("kind", "choices")
+
+
+def answered_question_ids(question_ids: list[int]) -> set[int]:
+    ids = [pk for pk in question_ids if pk]
+    if not ids:
+        return set()
+    return set(Answer.objects.filter(question_id__in=ids).values_list("question_id", flat=True).distinct())
+
+
+def question_change_refused(*, question: Question, answered: set[int], deleting: bool) -> str | None:
+    """Why this change to a question cannot be made, or None. Answers keep their question,
+    and what they mean (the kind, the choices offered) cannot change under them."""
+    if not question.pk or question.pk not in answered:
+        return None
+    if deleting:
+        return _("La question « %(label)s » a déjà des réponses : elle ne peut pas être supprimée.") % {
+            "label": question.label
+        }
+    stored = Question.objects.filter(pk=question.pk).values(*FROZEN_WHEN_ANSWERED).first() or {}
+    if any(stored.get(name) != getattr(question, name) for name in FROZEN_WHEN_ANSWERED):
+        return _(
+            "La question « %(label)s » a déjà des réponses : son type et ses choix ne peuvent plus changer "
+            "(le libellé, l’ordre et l’indicateur, si)."
+        ) % {"label": question.label}
+    return None
+
+
 @transaction.atomic(durable=True)
-def survey_save(*, survey: Survey, acting_user: Any, created: bool) -> Survey:
-    """Programme admins design surveys in the back office; every save is audited."""
+def survey_save(
+    *,
+    survey: Survey,
+    acting_user: Any,
+    created: bool,
+    courses: list[Any] | None = None,
+    saved_questions: list[Question] | None = None,
+    deleted_questions: list[Question] | None = None,
+) -> Survey:
+    """Programme admins design surveys in the back office: the survey, the courses it is
+    attached to and its questions are saved together, in one audited transaction."""
+    saved_questions = saved_questions or []
+    deleted_questions = deleted_questions or []
     survey.save()
+    if courses is not None:
+        survey.courses.set(courses)
+    answered = answered_question_ids([q.pk for q in saved_questions + deleted_questions])
+    for question in deleted_questions:
+        if reason := question_change_refused(question=question, answered=answered, deleting=True):
+            raise ServiceError(reason)
+        question.delete()
+    added = 0
+    for question in saved_questions:
+        if reason := question_change_refused(question=question, answered=answered, deleting=False):
+            raise ServiceError(reason)
+        added += not question.pk
+        question.survey = survey
+        question.save()
     audit_log(
         actor=acting_user,
         role="programme_admin",
         action="surveys.survey.create" if created else "surveys.survey.change",
         target=survey,
         summary=survey.title,
+        changes={
+            "questions_added": added,
+            "questions_changed": len(saved_questions) - added,
+            "questions_deleted": len(deleted_questions),
+            **({"courses": sorted(c.pk for c in courses)} if courses is not None else {}),
+        },
     )
     return survey
