@@ -40,5 +40,19 @@ def auth_user(request: HttpRequest) -> User:
     return user
 
 
+def optional_user(request: HttpRequest) -> Any:
+    """The reader of a public endpoint: whoever a personal token or the browser session
+    authenticates, else an anonymous visitor. A token that does not authenticate is refused
+    (401), never silently read as anonymous: an integration must learn its token is dead."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        user = PersonalTokenAuth().authenticate(request, token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise AuthenticationError
+        return user
+    return request.user
+
+
 #: Either way in. Bearer first: integrations send no cookie.
 authenticated = [PersonalTokenAuth(), BrowserSessionAuth()]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from essaim.api.auth import auth_user, authenticated
+from essaim.api.auth import auth_user, authenticated, optional_user
 from essaim.core.exceptions import ServiceError
 from essaim.library.models import Resource
 from essaim.library.selectors import FACETS, clean_filters, contributions_of, resource_for_viewer, resource_search
@@ -111,19 +111,6 @@ class ContributionOut(Schema):
     url: str
 
 
-def _viewer(request: HttpRequest) -> Any:
-    """Reading is open to everyone; a personal token (or the browser session) also shows
-    agents-only resources."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        from essaim.accounts.services import api_token_authenticate
-
-        user = api_token_authenticate(header.removeprefix("Bearer ").strip())
-        if user is not None:
-            return user
-    return request.user
-
-
 def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
@@ -189,7 +176,7 @@ def search_resources(request: HttpRequest, filters: Query[SearchFilters]):
     try:
         clean = clean_filters({name: getattr(filters, name) for name in FACETS})
         result = resource_search(
-            user=_viewer(request), query=filters.q, filters=clean, sort=filters.sort, page=filters.page
+            user=optional_user(request), query=filters.q, filters=clean, sort=filters.sort, page=filters.page
         )
     except ServiceError as exc:
         return Status(422, {"detail": exc.message, "code": exc.code})
@@ -279,7 +266,7 @@ def create_contribution(request: HttpRequest, payload: ContributionIn):
 
 @router.get("/resources/{resource_id}", response={200: ResourceOut, 404: ErrorOut}, summary="Une ressource")
 def get_resource(request: HttpRequest, resource_id: int):
-    resource = resource_for_viewer(user=_viewer(request), pk=resource_id)
+    resource = resource_for_viewer(user=optional_user(request), pk=resource_id)
     if resource is None:
         return Status(404, {"detail": _("Ressource introuvable.")})
     return _resource_out(request, resource)

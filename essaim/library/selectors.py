@@ -202,6 +202,8 @@ def resource_search(
         facets, total = _facets(grouped, _competency_counts(through), filters)
     else:
         total = qs.count()
+    # Paged by hand on purpose: `total` already came out of the facet aggregation (or the
+    # candidate rows), so a Paginator would only add a COUNT query.
     page = min(page, max(math.ceil(total / page_size), 1))
     if query and sort == "relevance":
         page_ids = ids[(page - 1) * page_size : page * page_size]

@@ -119,3 +119,23 @@ def test_an_agent_cannot_edit_someone_elses_resource(client, agent, submitted, p
     client.force_login(agent)
     assert client.get(reverse("library:edit", args=[submitted.pk])).status_code == 404
     assert client.get(reverse("library:edit", args=[public_resource.pk])).status_code == 403
+
+
+def test_the_api_reads_with_a_personal_token_and_refuses_a_dead_one(client, agent, agents_only_with_file):
+    from essaim.accounts.services import api_token_create
+
+    _, secret = api_token_create(user=agent, name="intégration", acting_user=agent)
+    anonymous = client.get(f"/api/v1/resources/{agents_only_with_file.pk}")
+    assert anonymous.status_code == 404
+    with_token = client.get(
+        f"/api/v1/resources/{agents_only_with_file.pk}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert with_token.status_code == 200
+    assert with_token.json()["title"] == agents_only_with_file.title
+    found = client.get("/api/v1/resources", {"q": "délibération"}, headers={"Authorization": f"Bearer {secret}"})
+    assert [hit["id"] for hit in found.json()["results"]] == [agents_only_with_file.pk]
+    # A revoked or mistyped token is an error the integration sees, not a quiet anonymous read.
+    dead = client.get("/api/v1/resources", {"q": "délibération"}, headers={"Authorization": "Bearer essaim_nope"})
+    assert dead.status_code == 401
+    other_scheme = client.get("/api/v1/resources", headers={"Authorization": "Basic Zm9vOmJhcg=="})
+    assert other_scheme.status_code == 401
