@@ -44,6 +44,7 @@ def event_list_view(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": list(event_list(upcoming=True)[:LIST_LIMIT]),
             "past": list(event_list(upcoming=False)[:LIST_LIMIT]),
+            "can_manage": request.user.has_perm("events.add_event"),
             "page_title": _("Événements"),
         },
     )
