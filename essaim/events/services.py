@@ -49,10 +49,10 @@ def _event_course() -> Course:
     )
 
 
-def _unique_slug(title: str, *, exclude: int | None = None) -> str:
+def _unique_slug(title: str) -> str:
     base = slugify(title)[:100] or "evenement"
     slug, n = base, 2
-    while Event.objects.filter(slug=slug).exclude(pk=exclude).exists():
+    while Event.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

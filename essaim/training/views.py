@@ -143,9 +143,14 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         session = session_detail(session_id=pk)
     except Session.DoesNotExist:
         # The seats of an event live on the event's page (links in registration e-mails).
-        event_url = Session.objects.visible().filter(pk=pk, kind=Session.Kind.EVENT).values_list("event__slug").first()
-        if event_url:
-            return redirect("events:detail", slug=event_url[0])
+        event_slug = (
+            Session.objects.visible()
+            .filter(pk=pk, kind=Session.Kind.EVENT)
+            .values_list("event__slug", flat=True)
+            .first()
+        )
+        if event_slug:
+            return redirect("events:detail", slug=event_slug)
         raise Http404 from None
     registration = None
     position = None
