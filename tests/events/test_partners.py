@@ -82,3 +82,23 @@ def test_only_partners_co_run_a_session(intro_course, ministry, other_ministry):
     session = make_session(intro_course, ministry)
     with pytest.raises(ServiceError):
         session_set_partners(session=session, partners=[other_ministry], acting_user=None)
+
+
+def test_the_organiser_names_co_running_partners_from_the_back_office(
+    client, organiser, intro_course, ministry, other_ministry, partner_org
+):
+    own = make_session(intro_course, ministry)
+    other = make_session(intro_course, other_ministry, days_ahead=50)
+    client.force_login(organiser)
+    response = client.post(reverse("training_admin:partners", args=[own.pk]), {"partners": [partner_org.pk]})
+    assert response.status_code == 302
+    assert list(own.partners.all()) == [partner_org]
+    assert (
+        client.post(reverse("training_admin:partners", args=[other.pk]), {"partners": [partner_org.pk]}).status_code
+        == 403
+    )
+    assert not other.partners.exists()
+    # A ministry is not offered as a co-running partner.
+    assert (
+        client.post(reverse("training_admin:partners", args=[own.pk]), {"partners": [ministry.pk]}).status_code == 400
+    )
