@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from essaim.training.models import Session
+
 
 class EventQuerySet(models.QuerySet["Event"]):
     def visible(self) -> EventQuerySet:
         """Events a visitor may see: published, held or cancelled, not drafts."""
-        from essaim.training.models import Session
-
         return self.filter(
             session__status__in=[Session.Status.PUBLISHED, Session.Status.DONE, Session.Status.CANCELLED]
         )
