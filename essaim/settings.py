@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "essaim.network",
     "essaim.surveys",
     "essaim.reporting",
+    "essaim.events",
     "essaim.api",
 ]
 

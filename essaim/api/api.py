@@ -26,6 +26,7 @@ from essaim.api.schemas import (
     RoleOut,
 )
 from essaim.credentials.api import router as credentials_router
+from essaim.events.api import router as events_router
 from essaim.framework.api import router as framework_router
 from essaim.library.api import router as library_router
 from essaim.network.api import router as network_router
@@ -139,3 +140,4 @@ api.add_router("/", framework_router)
 api.add_router("/", credentials_router)
 api.add_router("/", library_router)
 api.add_router("/", network_router)
+api.add_router("/", events_router)

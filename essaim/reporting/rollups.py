@@ -49,7 +49,9 @@ def quarter_of(moment: dt.datetime) -> tuple[int, int]:
 def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
     """Figures of these sessions, computed from the records in a fixed number of queries."""
     sessions = list(
-        Session.objects.filter(pk__in=session_ids, starts_at__isnull=False).values(
+        Session.objects.trainings()
+        .filter(pk__in=session_ids, starts_at__isnull=False)
+        .values(
             "pk",
             "starts_at",
             "status",
@@ -64,6 +66,12 @@ def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
     if not sessions:
         return []
     ids = [s["pk"] for s in sessions]
+    # Civil society: organised by a partner, or co-run with at least one partner.
+    co_run = set(
+        Session.partners.through.objects.filter(
+            session_id__in=ids, organisation__kind=Organisation.Kind.PARTNER
+        ).values_list("session_id", flat=True)
+    )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     row: Any
     for row in Registration.objects.filter(session_id__in=ids).values("session_id").annotate(n=Count("id")).order_by():
@@ -136,7 +144,9 @@ def _session_figures(session_ids: list[int]) -> list[SessionFigures]:
                 course_id=s["course_id"],
                 sessions_scheduled=int(live),
                 sessions_held=int(held),
-                civil_society_sessions=int(held and s["organiser__kind"] == Organisation.Kind.PARTNER),
+                civil_society_sessions=int(
+                    held and (s["organiser__kind"] == Organisation.Kind.PARTNER or s["pk"] in co_run)
+                ),
                 trainers_trained=figures["completions"] if s["course__is_trainer_track"] else 0,
                 **{
                     name: figures[name]

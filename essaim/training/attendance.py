@@ -62,6 +62,8 @@ def attendance_record(
 def session_close(*, session: Session, acting_user: Any) -> list[Completion]:
     """After the last half-day: settle every booked person's outcome and issue completions."""
     session = Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
+    if session.kind != Session.Kind.TRAINING:
+        raise ServiceError(_("Un événement ne se clôture pas comme une formation : il ne valide aucune formation."))
     if session.status != Session.Status.PUBLISHED:
         raise ServiceError(_("Seule une session publiée peut être clôturée."))
     if session.ends_at and session.ends_at > timezone.now():

@@ -86,7 +86,7 @@ def managed_session_list(
 
     `period` is "upcoming" (not ended yet), "past" (ended), or empty for all.
     """
-    qs = Session.objects.select_related("course", "organiser")
+    qs = Session.objects.trainings().select_related("course", "organiser")
     scope = _scope_filter(user)
     if scope is not None:
         qs = qs.filter(scope)
@@ -231,9 +231,11 @@ def introduction_planning(*, today: dt.date | None = None) -> list[QuarterPlan]:
     tz = timezone.get_current_timezone()
     window_start = dt.datetime(today.year, 1, 1, tzinfo=tz)
     window_end = dt.datetime(today.year + 2, 1, 1, tzinfo=tz)
-    rows = Session.objects.filter(
-        status__in=PLANNED_STATUSES, starts_at__gte=window_start, starts_at__lt=window_end
-    ).values_list("starts_at", "course__is_introduction")
+    rows = (
+        Session.objects.trainings()
+        .filter(status__in=PLANNED_STATUSES, starts_at__gte=window_start, starts_at__lt=window_end)
+        .values_list("starts_at", "course__is_introduction")
+    )
     # Bucketed here rather than with TruncQuarter: the local date decides the quarter
     # the same way on SQLite and PostgreSQL, and there are a few hundred sessions a year.
     for starts_at, is_introduction in rows:

@@ -4,7 +4,7 @@ from django.urls import path
 
 from essaim.training import backoffice_notices as notices
 from essaim.training import backoffice_views as views
-from essaim.training import checkin_views
+from essaim.training import checkin_views, scheduling
 
 app_name = "training_admin"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/annuler/", views.session_cancel_view, name="cancel"),
     path("<int:pk>/message/", notices.session_message_view, name="message"),
     path("<int:pk>/lieu/", notices.session_venue_view, name="venue"),
+    path("<int:pk>/partenaires/", scheduling.session_partners_view, name="partners"),
     path("<int:pk>/presence/", views.attendance_view, name="attendance"),
     path("<int:pk>/presence/cloturer/", views.session_close_view, name="close"),
     path("<int:pk>/presence/qr/<int:slot_pk>/", checkin_views.checkin_code_view, name="checkin-code"),

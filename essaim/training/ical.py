@@ -67,7 +67,7 @@ def session_calendar(
             f"DTSTAMP:{now}",
             f"DTSTART:{_utc(slot.starts_at)}",
             f"DTEND:{_utc(slot.ends_at)}",
-            f"SUMMARY:{_escape(session.course.title)}",
+            f"SUMMARY:{_escape(session.title)}",
             f"LOCATION:{_escape(location)}",
             f"DESCRIPTION:{_escape(session.description or session.course.summary)}",
             f"ORGANIZER;CN=Essaim:mailto:{organiser}",

@@ -23,8 +23,17 @@ class SessionQuerySet(models.QuerySet["Session"]):
         """Sessions a visitor may see: published or held, not drafts."""
         return self.filter(status__in=[Session.Status.PUBLISHED, Session.Status.DONE, Session.Status.CANCELLED])
 
+    def trainings(self) -> SessionQuerySet:
+        """Training sessions only: not the seats of events (ADR 0050)."""
+        return self.filter(kind=Session.Kind.TRAINING)
+
 
 class Session(models.Model):
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Session de formation")
+        # The seats of an events.Event: same registration engine, never a training (ADR 0050).
+        EVENT = "event", _("Événement")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Brouillon")
         PUBLISHED = "published", _("Publiée")
@@ -59,6 +68,15 @@ class Session(models.Model):
     )
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("formateurs"), blank=True, related_name="trained_sessions"
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices, default=Kind.TRAINING, db_index=True)
+    # Civil-society partners co-running the session: it counts toward the civil-society milestone.
+    partners = models.ManyToManyField(
+        "organisations.Organisation",
+        verbose_name=_("co-animée avec"),
+        blank=True,
+        related_name="co_run_sessions",
+        limit_choices_to={"kind": "partner"},
     )
     status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     capacity = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
@@ -130,7 +148,16 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         when = f" — {self.starts_at:%d/%m/%Y}" if self.starts_at else ""
-        return f"{self.course}{when}"
+        return f"{self.title}{when}"
+
+    @property
+    def title(self) -> str:
+        """What people registered for: the course, or the event owning these seats."""
+        if self.kind == self.Kind.EVENT:
+            event = getattr(self, "event", None)
+            if event is not None:
+                return event.title
+        return self.course.title
 
 
 class SessionSlot(models.Model):

@@ -40,7 +40,7 @@ def registration_notify(*, registration_id: int, kind: str) -> bool:
     if kind not in KINDS:
         return False
     registration = (
-        Registration.objects.select_related("session__course", "session__lab", "user")
+        Registration.objects.select_related("session__course", "session__lab", "session__event", "user")
         .filter(pk=registration_id)
         .first()
     )
@@ -52,7 +52,7 @@ def registration_notify(*, registration_id: int, kind: str) -> bool:
     session = registration.session
     subject_factory, with_invitation, cancel = KINDS[kind]
     with translation.override(user.preferred_language):
-        subject = subject_factory() % {"course": session.course.title}
+        subject = subject_factory() % {"course": session.title}
         body = render_to_string(
             "training/email/registration.txt",
             {
@@ -80,7 +80,11 @@ def registration_notify(*, registration_id: int, kind: str) -> bool:
 def session_message_deliver(*, message_id: int, registration_ids: list[int]) -> int:
     """Send an organiser's message to each registration once (NotificationLog), each in the
     person's language. Returns how many e-mails went out this time."""
-    message = SessionMessage.objects.select_related("session__course", "author").filter(pk=message_id).first()
+    message = (
+        SessionMessage.objects.select_related("session__course", "session__event", "author")
+        .filter(pk=message_id)
+        .first()
+    )
     if message is None:
         return 0
     key = f"message-{message.pk}"
@@ -98,7 +102,7 @@ def session_message_deliver(*, message_id: int, registration_ids: list[int]) -> 
         if not user.is_active:
             continue
         with translation.override(user.preferred_language):
-            subject = _("[%(course)s] %(subject)s") % {"course": session.course.title, "subject": message.subject}
+            subject = _("[%(course)s] %(subject)s") % {"course": session.title, "subject": message.subject}
             body = render_to_string(
                 "training/email/session_message.txt",
                 {

@@ -9,7 +9,9 @@ from essaim.training.models import Attendance, Completion, Registration, Registr
 
 def export(user: Any) -> dict[str, Any]:
     registrations = list(
-        Registration.objects.filter(user=user).select_related("session__course").order_by("created_at")
+        Registration.objects.filter(user=user)
+        .select_related("session__course", "session__event")
+        .order_by("created_at")
     )
     history: dict[int, list[dict[str, Any]]] = {}
     for event in RegistrationEvent.objects.filter(registration__user=user).order_by("created_at", "id"):
@@ -24,7 +26,7 @@ def export(user: Any) -> dict[str, Any]:
     return {
         "registrations": [
             {
-                "course": r.session.course.title,
+                "course": r.session.title,
                 "session_starts_at": r.session.starts_at.isoformat() if r.session.starts_at else None,
                 "status": r.status,
                 "registered_at": r.created_at.isoformat(),

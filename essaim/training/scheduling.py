@@ -18,8 +18,9 @@ from essaim.accounts.models import Role
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.models import Organisation
-from essaim.training.scheduling_forms import SessionScheduleForm, half_day_slots
-from essaim.training.sessions import session_create
+from essaim.training.backoffice_views import MANAGE, _breadcrumb, _detail_url, _require, _session_or_404
+from essaim.training.scheduling_forms import SessionPartnersForm, SessionScheduleForm, half_day_slots
+from essaim.training.sessions import session_create, session_set_partners
 
 
 def schedulable_organisations(user: Any) -> QuerySet[Organisation]:
@@ -56,6 +57,7 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
         slots = half_day_slots(data.pop("first_day"), course.duration_half_days)
         publish = data.pop("publish")
         capacity = data.pop("capacity")
+        partners = list(data.pop("partners"))
         text_fields = {"address", "remote_url", "description"}
         fields: dict[str, Any] = {
             key: ("" if value is None and key in text_fields else value) for key, value in data.items()
@@ -67,6 +69,7 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
                 slots=slots,
                 capacity=capacity,
                 acting_user=request.user,
+                partners=partners,
                 publish=publish,
                 format=course.format,
                 **fields,
@@ -80,5 +83,35 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "training/schedule.html",
         {"form": form, "page_title": _("Programmer une session")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_partners_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The organiser names the partners co-running a session, also after it was held."""
+    session = _session_or_404(pk)
+    _require(request, MANAGE, session)
+    form = SessionPartnersForm(request.POST or None, initial={"partners": list(session.partners.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_set_partners(
+                session=session, partners=list(form.cleaned_data["partners"]), acting_user=request.user
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Les partenaires qui co-animent la session sont enregistrés."))
+            return redirect("training_admin:detail", pk=session.pk)
+    return render(
+        request,
+        "training/backoffice/partners.html",
+        {
+            "session": session,
+            "form": form,
+            "page_title": _("Partenaires qui co-animent"),
+            "breadcrumb_data": _breadcrumb(_("Partenaires qui co-animent"), (_detail_url(session.pk), str(session))),
+        },
         status=400 if request.method == "POST" else 200,
     )

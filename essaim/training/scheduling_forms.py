@@ -64,6 +64,12 @@ class SessionScheduleForm(DsfrBaseForm):
     description = forms.CharField(
         label=_("Informations pratiques"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Co-animée avec (partenaires de la société civile)"),
+        queryset=Organisation.objects.active().partners().order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     publish = forms.BooleanField(label=_("Publier tout de suite"), required=False)
 
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
@@ -80,3 +86,12 @@ class SessionScheduleForm(DsfrBaseForm):
         if data.get("audience") == Session.Audience.REGION and not data.get("audience_region"):
             self.add_error("audience_region", _("Choisissez la région à qui la session est réservée."))
         return data
+
+
+class SessionPartnersForm(DsfrBaseForm):
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Co-animée avec (partenaires de la société civile)"),
+        queryset=Organisation.objects.active().partners().order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

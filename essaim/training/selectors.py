@@ -33,6 +33,7 @@ def _annotated_sessions() -> QuerySet[Session]:
     # (status, starts_at) index and stop after one page instead of grouping every session.
     return (
         Session.objects.visible()
+        .trainings()
         .select_related("course", "region", "lab")
         .annotate(
             seats_held=registration_count(Registration.HOLDING),
@@ -101,7 +102,7 @@ def session_detail(*, session_id: int) -> Session:
     return (
         session_list(upcoming=False)
         .select_related("organiser")
-        .prefetch_related("slots", "trainers")
+        .prefetch_related("slots", "trainers", "partners")
         .get(pk=session_id)
     )
 
@@ -121,7 +122,7 @@ def registration_list_for_user(*, user: Any) -> QuerySet[Registration]:
     )
     return (
         Registration.objects.filter(user=user)
-        .select_related("session__course", "session__region")
+        .select_related("session__course", "session__region", "session__event")
         .annotate(people_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
         .order_by("-session__starts_at", "-id")
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
+from essaim.organisations.models import Organisation
 from essaim.training.models import Registration, Session, SessionMessage, SessionSlot
 from essaim.training.services import Status, _census, _lock_session, _notify_on_commit, _offer_on_commit, _set_status
 
@@ -48,10 +49,39 @@ def session_create(
     capacity: int,
     acting_user: Any,
     trainers: list[Any] | None = None,
+    partners: list[Any] | None = None,
     publish: bool = False,
     **fields: Any,
 ) -> Session:
     """Schedule a session of a catalogue course. Slots are half-days (start, end)."""
+    return session_build(
+        course=course,
+        organiser=organiser,
+        slots=slots,
+        capacity=capacity,
+        acting_user=acting_user,
+        trainers=trainers,
+        partners=partners,
+        publish=publish,
+        **fields,
+    )
+
+
+def session_build(
+    *,
+    course: Any,
+    organiser: Any,
+    slots: list[tuple[dt.datetime, dt.datetime]],
+    capacity: int,
+    acting_user: Any,
+    trainers: list[Any] | None = None,
+    partners: list[Any] | None = None,
+    publish: bool = False,
+    kind: str = Session.Kind.TRAINING,
+    **fields: Any,
+) -> Session:
+    """`session_create` inside a caller's transaction: events.services builds the seats of
+    an event with it (kind=event), so both go through the same checks."""
     unknown = set(fields) - SESSION_FIELDS
     if unknown:
         raise ValueError(f"Unknown session fields: {sorted(unknown)}")
@@ -77,6 +107,7 @@ def session_create(
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         capacity=capacity,
         status=Session.Status.PUBLISHED if publish else Session.Status.DRAFT,
+        kind=kind,
         starts_at=ordered[0][0],
         ends_at=ordered[-1][1],
         **fields,
@@ -84,6 +115,9 @@ def session_create(
     SessionSlot.objects.bulk_create([SessionSlot(session=session, starts_at=s, ends_at=e) for s, e in ordered])
     if trainers:
         session.trainers.set(trainers)
+    if partners:
+        _check_partners(partners)
+        session.partners.set(partners)
     audit_log(
         actor=acting_user,
         role=acting_role(acting_user, organiser),
@@ -93,6 +127,37 @@ def session_create(
         changes={"capacity": capacity, "slots": len(ordered), "published": publish},
     )
     return session
+
+
+def _check_partners(partners: list[Any]) -> None:
+    if any(partner.kind != Organisation.Kind.PARTNER for partner in partners):
+        raise ServiceError(_("Seuls des partenaires de la société civile co-animent une session."), code="not_partner")
+
+
+def session_partners_replace(*, session: Session, partners: list[Any], acting_user: Any) -> Session:
+    """Set who co-runs a session, inside the caller's transaction. Touches `updated_at`, so
+    the incremental rollup refresh sees a session that gained a partner after it was held."""
+    _check_partners(partners)
+    before = sorted(session.partners.values_list("pk", flat=True))
+    after = sorted(partner.pk for partner in partners)
+    if before == after:
+        return session
+    session.partners.set(partners)
+    session.save(update_fields=["updated_at"])
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user, session),
+        action="training.session.partners",
+        target=session,
+        changes={"partners": [before, after]},
+    )
+    return session
+
+
+@transaction.atomic(durable=True)
+def session_set_partners(*, session: Session, partners: list[Any], acting_user: Any) -> Session:
+    """The organiser names the civil-society partners co-running the session."""
+    return session_partners_replace(session=_lock_session(session.pk), partners=partners, acting_user=acting_user)
 
 
 @transaction.atomic(durable=True)

@@ -142,6 +142,15 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         session = session_detail(session_id=pk)
     except Session.DoesNotExist:
+        # The seats of an event live on the event's page (links in registration e-mails).
+        event_slug = (
+            Session.objects.visible()
+            .filter(pk=pk, kind=Session.Kind.EVENT)
+            .values_list("event__slug", flat=True)
+            .first()
+        )
+        if event_slug:
+            return redirect("events:detail", slug=event_slug)
         raise Http404 from None
     registration = None
     position = None
@@ -168,6 +177,8 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "slots": list(session.slots.all()),
             "trainers": list(session.trainers.all()),
+            "partners": list(session.partners.all()),
+            "next_url": "",
             "seats_left": _seats_left(session),
             "registration": registration,
             "is_active": registration is not None and registration.status in Registration.ACTIVE,
@@ -203,7 +214,7 @@ def registration_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _own_registration(user: Any, pk: int) -> Registration:
     """Only the person's own registration: another person's id is a 404, nothing revealed."""
-    return get_object_or_404(Registration.objects.select_related("session__course"), pk=pk, user=user)
+    return get_object_or_404(Registration.objects.select_related("session__course", "session__event"), pk=pk, user=user)
 
 
 @require_POST
@@ -218,7 +229,7 @@ def registration_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, _("Votre inscription à « %(course)s » est annulée.") % {"course": registration.session.course}
+            request, _("Votre inscription à « %(course)s » est annulée.") % {"course": registration.session.title}
         )
     return redirect(next_url)
 

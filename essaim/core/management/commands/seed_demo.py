@@ -195,6 +195,9 @@ class Command(BaseCommand):
 
         demo_library_load()
         demo_network_load(agent=User.objects.get(email="agent@essaim.localhost"))
+        from essaim.events.demo import demo_events_load
+
+        demo_events_load()  # partners, co-run sessions, events
         from essaim.reporting.demo import demo_steering_load
 
         demo_steering_load()  # surveys with answers, rollups, open data
