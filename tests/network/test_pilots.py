@@ -281,3 +281,15 @@ def test_query_counts_of_the_lab_page_and_the_pilot_pages(
     client.force_login(lab_coordinator)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("network:pilot", args=[lab.slug, pilot.pk])).status_code == 200
+
+
+def test_erasure_keeps_the_labs_pilot_without_the_person(lab, agent, lab_coordinator, facilitator):
+    from essaim.network import personal_data
+
+    pilot, _workshop = running(lab, agent, lab_coordinator, facilitator)
+    assert personal_data.export(agent)["pilot_proposals"][0]["title"] == pilot.title
+    assert personal_data.export(facilitator)["pilot_teams"] == [{"pilot": pilot.title, "role": "animation"}]
+    personal_data.anonymise(agent)
+    personal_data.anonymise(facilitator)
+    pilot.refresh_from_db()
+    assert pilot.proposer is None and not pilot.team.exists()
