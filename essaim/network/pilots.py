@@ -258,23 +258,30 @@ def pilot_workshop_mark_held(*, workshop: PilotWorkshop, acting_user: Any, outco
 
 def _case_study_body(pilot: Pilot) -> str:
     """The case study's text, from the pilot (escaped here; the library cleans it again)."""
+    problem, solution, used, held, results = (
+        escape(_("Problème")),
+        escape(_("Solution expérimentée")),
+        escape(_("Méthodes participatives")),
+        escape(_("Ateliers")),
+        escape(_("Résultats")),
+    )
     parts = [
-        f"<h2>{escape(_('Problème'))}</h2>{linebreaks(pilot.problem, autoescape=True)}",
-        f"<h2>{escape(_('Solution expérimentée'))}</h2>{linebreaks(pilot.solution, autoescape=True)}",
+        f"<h2>{problem}</h2>{linebreaks(pilot.problem, autoescape=True)}",
+        f"<h2>{solution}</h2>{linebreaks(pilot.solution, autoescape=True)}",
     ]
     methods = [escape(m.title) for m in pilot.methods.all()]
     if pilot.methods_text:
         methods.append(escape(pilot.methods_text))
     if methods:
         items = "".join(f"<li>{m}</li>" for m in methods)
-        parts.append(f"<h2>{escape(_('Méthodes participatives'))}</h2><ul>{items}</ul>")
+        parts.append(f"<h2>{used}</h2><ul>{items}</ul>")
     workshops = [
         f"<li>{w.date:%d/%m/%Y} — {escape(w.title)} ({escape(w.method)}, {w.participants})</li>"
         for w in pilot.workshops.filter(held_at__isnull=False)
     ]
     if workshops:
-        parts.append(f"<h2>{escape(_('Ateliers'))}</h2><ul>{''.join(workshops)}</ul>")
-    parts.append(f"<h2>{escape(_('Résultats'))}</h2>{linebreaks(pilot.results, autoescape=True)}")
+        parts.append(f"<h2>{held}</h2><ul>{''.join(workshops)}</ul>")
+    parts.append(f"<h2>{results}</h2>{linebreaks(pilot.results, autoescape=True)}")
     return "".join(parts)
 
 
