@@ -338,4 +338,14 @@ def lab(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     )
     # Members are read for signed-in viewers only: the directory is for civil servants.
     detail = selectors.lab_detail(lab=organisation, user=request.user)
-    return render(request, "network/lab.html", {"lab": organisation, **detail, "page_title": str(organisation)})
+    return render(
+        request,
+        "network/lab.html",
+        {
+            "lab": organisation,
+            **detail,
+            # Its coordinators manage the lab's page (description, region) in the organisations app.
+            "can_edit": request.user.has_perm("organisations.change_organisation", organisation),
+            "page_title": str(organisation),
+        },
+    )

@@ -294,3 +294,12 @@ def test_erasure_keeps_the_labs_pilot_without_the_person(lab, agent, lab_coordin
     personal_data.anonymise(facilitator)
     pilot.refresh_from_db()
     assert pilot.proposer is None and not pilot.team.exists()
+
+
+def test_the_labs_coordinators_manage_its_page(client, lab, agent, lab_coordinator, other_lab_coordinator):
+    edit = reverse("organisations:edit", args=[lab.slug])
+    client.force_login(lab_coordinator)
+    assert edit in client.get(reverse("network:lab", args=[lab.slug])).content.decode()
+    for viewer in (agent, other_lab_coordinator):
+        client.force_login(viewer)
+        assert edit not in client.get(reverse("network:lab", args=[lab.slug])).content.decode()
