@@ -106,3 +106,67 @@ class CoFacilitationForm(DsfrBaseForm):
     def session_and_mentor(self) -> tuple[int, int]:
         session_id, mentor_id = self.cleaned_data["pair"].split(":")
         return int(session_id), int(mentor_id)
+
+
+# Lab pilots -----------------------------------------------------------------------------
+class PilotProposalForm(DsfrBaseForm):
+    title = forms.CharField(label=_("Titre de la proposition"), max_length=200)
+    problem = forms.CharField(
+        label=_("Problème à résoudre"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Pour qui, où, depuis quand : ce que vivent les usagers ou les agents."),
+    )
+    solution = forms.CharField(label=_("Solution proposée"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PilotDecisionForm(DsfrBaseForm):
+    answer = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("accept", _("Accepter : lancer le pilote")), ("decline", _("Décliner"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motif (obligatoire pour décliner)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PilotMemberForm(DsfrBaseForm):
+    email = forms.EmailField(label=_("Adresse électronique de la personne (compte Essaim)"))
+    role = forms.CharField(label=_("Rôle dans l’équipe"), max_length=100, help_text=_("Par exemple : animation"))
+
+
+class PilotDescribeForm(DsfrBaseForm):
+    methods = forms.TypedMultipleChoiceField(
+        label=_("Méthodes de la bibliothèque"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    methods_text = forms.CharField(
+        label=_("Autres méthodes participatives"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    results = forms.CharField(
+        label=_("Résultats"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, method_choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["methods"].choices = method_choices  # type: ignore[attr-defined]
+
+
+class PilotWorkshopForm(DsfrBaseForm):
+    title = forms.CharField(label=_("Intitulé de l’atelier"), max_length=200)
+    date = forms.DateField(label=_("Date de l’atelier"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.CharField(label=_("Méthode"), max_length=200, help_text=_("Par exemple : world café"))
+    participants = forms.IntegerField(label=_("Nombre de participants"), min_value=1, max_value=100000)
+    facilitators = forms.TypedMultipleChoiceField(
+        label=_("Personnes qui animent (équipe du pilote)"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, team: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].choices = team  # type: ignore[attr-defined]

@@ -272,3 +272,133 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} → {self.facilitator}"
+
+
+# Lab pilots ------------------------------------------------------------------------------
+class Pilot(models.Model):
+    """A solution a civil servant puts forward to a regional lab, which the lab may run as
+    a pilot: stages, team, participatory methods, workshops, results, then a case study."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposition en attente")
+        DECLINED = "declined", _("Proposition déclinée")
+        FRAMING = "framing", _("Cadrage")
+        WORKSHOPS = "workshops", _("Ateliers")
+        EXPERIMENT = "experiment", _("Expérimentation")
+        REVIEW = "review", _("Bilan")
+        DONE = "done", _("Terminé")
+
+    #: The stages of an accepted pilot, in order.
+    STAGES = (Status.FRAMING, Status.WORKSHOPS, Status.EXPERIMENT, Status.REVIEW, Status.DONE)
+
+    lab = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("laboratoire"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    # SET_NULL: erasing the person keeps the lab's pilot (the proposer's name goes with them).
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="pilot_proposals"
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    problem = models.TextField(_("problème à résoudre"), max_length=3000)
+    solution = models.TextField(_("solution proposée"), max_length=3000)
+    status = models.CharField(_("étape"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    decision_reason = models.TextField(_("motif de la décision"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    methods = models.ManyToManyField(
+        "library.Resource", verbose_name=_("méthodes de la bibliothèque"), blank=True, related_name="+"
+    )
+    methods_text = models.TextField(_("autres méthodes participatives"), max_length=2000, blank=True)
+    results = models.TextField(_("résultats"), max_length=5000, blank=True)
+    case_study = models.ForeignKey(
+        "library.Resource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pilote de laboratoire")
+        verbose_name_plural = _("pilotes de laboratoire")
+        indexes = [
+            models.Index(fields=["lab", "status", "-created_at"], name="network_pilot_lab"),
+            models.Index(fields=["proposer", "-created_at"], name="network_pilot_proposer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status in self.STAGES
+
+    @property
+    def next_stage(self) -> str | None:
+        if self.status not in self.STAGES or self.status == self.Status.DONE:
+            return None
+        return self.STAGES[self.STAGES.index(self.Status(self.status)) + 1]
+
+    def next_stage_label(self) -> str:
+        stage = self.next_stage
+        return str(self.Status(stage).label) if stage else ""
+
+
+class PilotMember(models.Model):
+    """Someone on a pilot's team, with their role in it."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pilot_memberships")
+    role = models.CharField(_("rôle dans l’équipe"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("membre de l’équipe d’un pilote")
+        verbose_name_plural = _("membres de l’équipe d’un pilote")
+        constraints = [models.UniqueConstraint("pilot", "user", name="pilot_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class PilotWorkshop(models.Model):
+    """A workshop of a pilot. Once recorded as held, each facilitator has it in their
+    practice log (`PilotFacilitation.practice_entry`)."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="workshops")
+    date = models.DateField(_("date de l’atelier"))
+    title = models.CharField(_("intitulé de l’atelier"), max_length=200)
+    method = models.CharField(_("méthode"), max_length=200)
+    participants = models.PositiveIntegerField(
+        _("nombre de participants"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="PilotFacilitation", related_name="+", verbose_name=_("animation")
+    )
+    held_at = models.DateTimeField(_("tenu, enregistré le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("atelier d’un pilote")
+        verbose_name_plural = _("ateliers d’un pilote")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PilotFacilitation(models.Model):
+    workshop = models.ForeignKey(PilotWorkshop, on_delete=models.CASCADE, related_name="facilitations")
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    practice_entry = models.ForeignKey(
+        "practice.PracticeEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint("workshop", "facilitator", name="pilot_facilitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} — {self.facilitator}"

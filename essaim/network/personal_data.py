@@ -10,7 +10,16 @@ from typing import Any
 
 from django.db.models import Q
 
-from essaim.network.models import CoFacilitation, ContactMessage, DirectoryProfile, FacilitationRequest, Invitation
+from essaim.network.models import (
+    CoFacilitation,
+    ContactMessage,
+    DirectoryProfile,
+    FacilitationRequest,
+    Invitation,
+    Pilot,
+    PilotFacilitation,
+    PilotMember,
+)
 
 
 def export(user: Any) -> dict[str, Any]:
@@ -48,6 +57,18 @@ def export(user: Any) -> dict[str, Any]:
             {"session": c.session_id, "confirmed": c.confirmed_at is not None}
             for c in CoFacilitation.objects.filter(trainee=user).order_by("created_at")
         ],
+        "pilot_proposals": [
+            {"lab": str(p.lab), "title": p.title, "problem": p.problem, "solution": p.solution, "status": p.status}
+            for p in Pilot.objects.filter(proposer=user).select_related("lab").order_by("created_at")
+        ],
+        "pilot_teams": [
+            {"pilot": m.pilot.title, "role": m.role}
+            for m in PilotMember.objects.filter(user=user).select_related("pilot").order_by("created_at")
+        ],
+        "pilot_workshops_facilitated": [
+            {"pilot": f.workshop.pilot.title, "workshop": f.workshop.title, "date": f.workshop.date.isoformat()}
+            for f in PilotFacilitation.objects.filter(facilitator=user).select_related("workshop__pilot")
+        ],
     }
 
 
@@ -57,4 +78,13 @@ def anonymise(user: Any) -> dict[str, int]:
     profiles, _detail = DirectoryProfile.objects.filter(user=user).delete()
     messages = ContactMessage.objects.filter(Q(sender=user) | Q(recipient=user)).update(subject="", body="")
     requests = FacilitationRequest.objects.filter(requester=user).update(topic="", place="")
-    return {"directory_profiles_deleted": profiles, "messages_cleared": messages, "requests_cleared": requests}
+    # A lab's pilot belongs to the lab: it stays, without its proposer or this team member.
+    proposals = Pilot.objects.filter(proposer=user).update(proposer=None)
+    memberships, _detail = PilotMember.objects.filter(user=user).delete()
+    return {
+        "directory_profiles_deleted": profiles,
+        "messages_cleared": messages,
+        "requests_cleared": requests,
+        "pilot_proposals_unlinked": proposals,
+        "pilot_memberships_deleted": memberships,
+    }

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +19,10 @@ from essaim.network.models import (
     DirectorySkill,
     FacilitationRequest,
     Invitation,
+    Pilot,
+    PilotFacilitation,
+    PilotMember,
+    PilotWorkshop,
 )
 from essaim.organisations.models import Organisation
 from essaim.training.models import Session
@@ -297,69 +301,204 @@ def labs_by_region() -> list[tuple[str, list[Organisation]]]:
     return list(groups.items())
 
 
-def lab_detail(*, lab: Organisation, members_limit: int = 12) -> dict[str, Any]:
+def lab_detail(*, lab: Organisation, user: Any, members_limit: int = 12) -> dict[str, Any]:
+    """Everything a lab's page shows, in a constant number of queries: its team
+    (coordinators), sessions (coming and held), members (consenting people of its region,
+    signed-in viewers only), resources (published library resources filed under the lab,
+    its case studies among them) and pilots (accepted ones; proposals too for those who
+    may decide)."""
+    from essaim.library.models import Resource
+
     team = list(
         RoleAssignment.objects.active()
         .filter(role=Role.LAB_COORDINATOR, organisation=lab)
         .select_related("user")
-        .order_by("user__usual_name")
+        .order_by("user__usual_name", "user__given_name", "id")
     )
+    now = timezone.now()
     sessions = list(
         Session.objects.published()
-        .filter(lab=lab, starts_at__gte=timezone.now())
+        .filter(lab=lab, starts_at__gte=now)
         .select_related("course")
         .order_by("starts_at")[:20]
     )
+    held = list(
+        Session.objects.filter(lab=lab, starts_at__lt=now)
+        .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+        .select_related("course")
+        .order_by("-starts_at")[:20]
+    )
     members: list[DirectoryProfile] = []
-    if lab.region_id:
+    if lab.region_id and getattr(user, "is_authenticated", False):
         members = list(
             DirectoryProfile.objects.listed()
             .filter(region_id=lab.region_id)
             .select_related("user")
             .order_by("-practice_count", "id")[:members_limit]
         )
-    return {"team": [a.user for a in team], "sessions": sessions, "members": members}
+    resources = list(
+        Resource.objects.visible_to(user).filter(organisation=lab).only("title", "type", "published_at")[:20]
+    )
+    pilots = lab_pilots(lab=lab, user=user)
+    return {
+        "team": [a.user for a in team],
+        "sessions": sessions,
+        "held_sessions": held,
+        "members": members,
+        "resources": resources,
+        "pilots": pilots,
+    }
+
+
+# Lab pilots -----------------------------------------------------------------------------
+def lab_pilots(*, lab: Organisation, user: Any, limit: int = 100) -> list[Pilot]:
+    """The lab's accepted pilots; its proposals and declined ones too for those who decide."""
+    pilots = Pilot.objects.filter(lab=lab).select_related("case_study").order_by("-created_at", "-id")
+    probe = Pilot(lab=lab, status=Pilot.Status.PROPOSED)
+    if not (getattr(user, "is_authenticated", False) and user.has_perm("network.manage_pilot", probe)):
+        pilots = pilots.filter(status__in=Pilot.STAGES)
+    return list(pilots[:limit])
+
+
+def pilots_proposed_by(*, user: Any) -> list[Pilot]:
+    return list(Pilot.objects.filter(proposer=user).select_related("lab").order_by("-created_at", "-id")[:100])
+
+
+def pilot_for_page(*, lab: Organisation, pk: int) -> Pilot | None:
+    """A pilot of this lab with what its page shows, in a fixed number of queries."""
+    return (
+        Pilot.objects.filter(lab=lab, pk=pk)
+        .select_related("lab__region", "proposer", "decided_by", "case_study")
+        .prefetch_related(
+            Prefetch("team", PilotMember.objects.select_related("user").order_by("id")),
+            Prefetch(
+                "workshops",
+                PilotWorkshop.objects.order_by("date", "id").prefetch_related(
+                    Prefetch("facilitations", PilotFacilitation.objects.select_related("facilitator", "practice_entry"))
+                ),
+            ),
+            "methods",
+        )
+        .first()
+    )
+
+
+def method_choices() -> list[tuple[int, str]]:
+    """Published library resources that describe a method or a guide, to link to a pilot."""
+    from essaim.library.models import Resource
+
+    return list(
+        Resource.objects.published()
+        .filter(type__in=[Resource.Type.METHOD, Resource.Type.GUIDE, Resource.Type.TEMPLATE])
+        .order_by("title")
+        .values_list("pk", "title")[:300]
+    )
+
+
+# Affiliation history and turnover -------------------------------------------------------
+def affiliation_history(*, user: Any) -> list[Any]:
+    from essaim.organisations.models import Affiliation
+
+    return list(
+        Affiliation.objects.filter(user=user).select_related("organisation").order_by("-start_date", "-id")[:30]
+    )
+
+
+@dataclass
+class TurnoverRow:
+    name: str
+    trained: int
+    moved: int
+
+    @property
+    def share(self) -> int | None:
+        return round(100 * self.moved / self.trained) if self.trained else None
+
+
+def turnover(*, months: int = 12) -> list[TurnoverRow]:
+    """Per ministry (of their current post): active trained people, and those of them who
+    left a post in another organisation in the last `months` months — they changed
+    organisation and stayed members of the network. Four queries."""
+    from essaim.organisations.models import Affiliation
+    from essaim.training.models import Completion
+
+    since = timezone.localdate() - dt.timedelta(days=round(months * 30.44))
+    roots = {
+        pk: int(path.strip("/").split("/")[0]) for pk, path in Organisation.objects.values_list("pk", "path") if path
+    }
+    trained = dict(
+        Completion.objects.filter(user__is_active=True)
+        .values("user__organisation_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("user__organisation_id", "n")
+    )
+    moved = dict(
+        Affiliation.objects.filter(end_date__gte=since, user__is_active=True, user__completions__isnull=False)
+        .exclude(organisation_id=F("user__organisation_id"))
+        .values("user__organisation_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("user__organisation_id", "n")
+    )
+    totals: dict[int, list[int]] = {}
+    for index, counts in enumerate((trained, moved)):
+        for org_id, n in counts.items():
+            root = roots.get(org_id)
+            if root is not None:
+                totals.setdefault(root, [0, 0])[index] += n
+    return [
+        TurnoverRow(str(m), *totals.get(m.pk, [0, 0]))
+        for m in Organisation.objects.active().ministries().order_by("name")
+    ]
 
 
 # Skill gaps -----------------------------------------------------------------------------
 @dataclass
 class GapRow:
+    """One place against the targets. A count is None when it is suppressed (1 to
+    threshold − 1 people shown to a non-admin); zero is always shown: it is the gap."""
+
     name: str
-    trained: int
-    trainers: int
+    trained: int | None
+    trainers: int | None
     trained_target: int
     trainer_target: int
 
     @property
-    def missing_trained(self) -> int:
-        return max(self.trained_target - self.trained, 0)
+    def missing_trained(self) -> int | None:
+        return None if self.trained is None else max(self.trained_target - self.trained, 0)
 
     @property
-    def missing_trainers(self) -> int:
-        return max(self.trainer_target - self.trainers, 0)
+    def missing_trainers(self) -> int | None:
+        return None if self.trainers is None else max(self.trainer_target - self.trainers, 0)
 
 
-def skill_gaps() -> dict[str, list[GapRow]]:
-    """Trained people and trainers per region and per ministry against the targets
-    (aggregates only). Five queries whatever the number of people."""
+def skill_gaps(*, exact: bool = False) -> dict[str, list[GapRow]]:
+    """Active trained people and trainers per region and per ministry against the targets
+    (aggregates only). Five queries whatever the number of people.
+
+    Unless `exact` (programme admins), counts of 1 to `SMALL_COUNT_THRESHOLD` − 1 people
+    are suppressed as in the reporting app (`reporting.selectors.suppress`)."""
     from django.conf import settings
 
     from essaim.organisations.models import Region
+    from essaim.reporting.selectors import suppress
     from essaim.training.models import Completion
 
+    shown = (lambda n: n) if exact else suppress
     trained_target = settings.NETWORK_GAP_TRAINED_TARGET
     trainer_target = settings.NETWORK_GAP_TRAINER_TARGET
     roots = {
         pk: int(path.strip("/").split("/")[0]) for pk, path in Organisation.objects.values_list("pk", "path") if path
     }
     trained_by_org = dict(
-        Completion.objects.values("user__organisation_id")
+        Completion.objects.filter(user__is_active=True)
+        .values("user__organisation_id")
         .annotate(n=Count("user", distinct=True))
         .values_list("user__organisation_id", "n")
     )
     trainers_by_org = dict(
         RoleAssignment.objects.active()
-        .filter(role=Role.TRAINER)
+        .filter(role=Role.TRAINER, user__is_active=True)
         .values("user__organisation_id")
         .annotate(n=Count("user", distinct=True))
         .values_list("user__organisation_id", "n")
@@ -376,14 +515,12 @@ def skill_gaps() -> dict[str, list[GapRow]]:
         for org_id, n in counts.items():
             add(by_region[index], region_of.get(org_id), n)
             add(by_ministry[index], roots.get(org_id), n)
-    regions = [
-        GapRow(r.name, by_region[0].get(r.pk, 0), by_region[1].get(r.pk, 0), trained_target, trainer_target)
-        for r in Region.objects.order_by("name")
-    ]
-    ministries = [
-        GapRow(str(m), by_ministry[0].get(m.pk, 0), by_ministry[1].get(m.pk, 0), trained_target, trainer_target)
-        for m in Organisation.objects.active().ministries().order_by("name")
-    ]
+
+    def row(name: str, key: Any, totals: tuple[dict[Any, int], dict[Any, int]]) -> GapRow:
+        return GapRow(name, shown(totals[0].get(key, 0)), shown(totals[1].get(key, 0)), trained_target, trainer_target)
+
+    regions = [row(r.name, r.pk, by_region) for r in Region.objects.order_by("name")]
+    ministries = [row(str(m), m.pk, by_ministry) for m in Organisation.objects.active().ministries().order_by("name")]
     return {"regions": regions, "ministries": ministries}
 
 

@@ -43,9 +43,12 @@ def _place_of(user: Any) -> tuple[str | None, str | None, int | None]:
 
 
 def _skills_of(user: Any) -> dict[str, int]:
-    """Best level rank per competency code across the person's completions."""
+    """Best level rank per competency code across the person's completions, less those
+    whose credential was revoked: a revoked attestation no longer vouches for its skills.
+    (A completion whose credential is not issued yet still counts: issuance follows it.)"""
     best: dict[str, int] = {}
-    for outcomes in Completion.objects.filter(user=user).values_list("outcomes", flat=True):
+    completions = Completion.objects.filter(user=user).exclude(credential__revoked_at__isnull=False)
+    for outcomes in completions.values_list("outcomes", flat=True):
         for outcome in outcomes or []:
             code, rank = outcome.get("competency"), int(outcome.get("level_rank") or 0)
             if code and rank > best.get(code, 0):

@@ -64,14 +64,16 @@ def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
 
 @db_periodic_task(crontab(minute="*/15"))
 def refresh_network() -> None:
-    """Completions are issued by `training.attendance.session_close` and posts change in
-    `organisations`, which know nothing of the network: every quarter of an hour, copy new
-    completions and new posts into the directory and grant trainer status to people whose
+    """Completions are issued by `training.attendance.session_close`, credentials revoked
+    in `credentials` and posts change in `organisations`, which know nothing of the
+    network: every quarter of an hour, copy new completions, revocations and new posts
+    into the directory and grant trainer status to people whose
     course completion now meets the rule."""
     import datetime as dt
 
     from django.utils import timezone
 
+    from essaim.credentials.models import Credential
     from essaim.network.models import CoFacilitation, DirectoryProfile
     from essaim.network.services import directory_profile_refresh, trainer_certification_check
     from essaim.organisations.models import Affiliation
@@ -82,6 +84,7 @@ def refresh_network() -> None:
     changed = set(recent.values_list("user_id", flat=True)) | set(
         Affiliation.objects.filter(created_at__gte=since).values_list("user_id", flat=True)
     )
+    changed |= set(Credential.objects.filter(revoked_at__gte=since).values_list("user_id", flat=True))
     listed = DirectoryProfile.objects.filter(consent=True, user_id__in=changed).values_list("user_id", flat=True)
     for user_id in listed:
         directory_profile_refresh(user=_user(user_id))

@@ -31,6 +31,7 @@ from essaim.network.models import (
     TrainerCertification,
 )
 from essaim.organisations.models import Organisation
+from essaim.reporting.selectors import threshold
 from essaim.training.models import Session
 
 PAGE_SIZE = 20
@@ -76,7 +77,12 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "network/person.html",
-        {"profile": profile, "form": form, "page_title": profile.display_name},
+        {
+            "profile": profile,
+            "form": form,
+            "affiliations": selectors.affiliation_history(user=profile.user),
+            "page_title": profile.display_name,
+        },
         status=status,
     )
 
@@ -170,6 +176,11 @@ def trainer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     certification = TrainerCertification.objects.filter(user=person).first()
     is_trainer = person.role_assignments.active().filter(role=Role.TRAINER).exists()
     if certification is None and not is_trainer:
+        raise Http404
+    # Opt-in: a trainer outside the directory (never joined, or withdrew) is shown only to
+    # themself and to those who schedule sessions (programme admins, organisers).
+    listed = DirectoryProfile.objects.listed().filter(user=person).exists()
+    if not listed and person.pk != request.user.pk and not request.user.has_perm("network.view_unlisted_trainer"):
         raise Http404
     return render(
         request,
@@ -293,9 +304,25 @@ def invitation_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("network.view_gaps"):
         raise PermissionDenied
-    data = selectors.skill_gaps()
+    exact = request.user.has_perm("network.view_exact_gaps")
+    data = selectors.skill_gaps(exact=exact)
     tables = [(_("Par région"), data["regions"]), (_("Par ministère"), data["ministries"])]
-    return render(request, "network/gaps.html", {"tables": tables, "page_title": _("Lacunes du réseau")})
+    return render(
+        request,
+        "network/gaps.html",
+        {"tables": tables, "exact": exact, "threshold": threshold(), "page_title": _("Lacunes du réseau")},
+    )
+
+
+@login_required
+def turnover(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("network.view_turnover"):
+        raise PermissionDenied
+    return render(
+        request,
+        "network/turnover.html",
+        {"rows": selectors.turnover(), "page_title": _("Mobilité des personnes formées")},
+    )
 
 
 # Labs -----------------------------------------------------------------------------------
@@ -309,7 +336,16 @@ def lab(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(
         Organisation.objects.active().labs().select_related("region", "departement"), slug=slug
     )
-    detail = selectors.lab_detail(lab=organisation)
-    if not request.user.is_authenticated:
-        detail["members"] = []  # the directory is for signed-in civil servants only
-    return render(request, "network/lab.html", {"lab": organisation, **detail, "page_title": str(organisation)})
+    # Members are read for signed-in viewers only: the directory is for civil servants.
+    detail = selectors.lab_detail(lab=organisation, user=request.user)
+    return render(
+        request,
+        "network/lab.html",
+        {
+            "lab": organisation,
+            **detail,
+            # Its coordinators manage the lab's page (description, region) in the organisations app.
+            "can_edit": request.user.has_perm("organisations.change_organisation", organisation),
+            "page_title": str(organisation),
+        },
+    )

@@ -9,7 +9,7 @@ from essaim.catalogue.models import Course
 from essaim.core.exceptions import ServiceError
 from essaim.core.models import AuditEntry
 from essaim.network.models import TrainerCertification
-from essaim.network.services import cofacilitation_confirm, cofacilitation_declare
+from essaim.network.services import cofacilitation_confirm, cofacilitation_declare, directory_profile_update
 from essaim.training.models import Session
 from tests.factories import OrganisationFactory, UserFactory, grant
 from tests.network.conftest import complete, member, past_session
@@ -90,6 +90,7 @@ def test_mentor_confirms_from_their_page(client, agent, trainer, course, ministr
 def test_trainer_page_lists_courses_they_may_deliver_and_their_sessions(client, agent, trainer, course, ministry):
     complete(trainer, course, levels={"world-cafe": 3})
     delivered = past_session(course, ministry, trainers=[trainer])
+    directory_profile_update(user=trainer, acting_user=trainer, consent=True)  # shown to agents when listed
     client.force_login(agent)
     page = client.get(reverse("network:trainer", args=[trainer.pk])).content.decode()
     assert course.title in page and delivered.starts_at.strftime("%d/%m/%Y") in page
