@@ -51,6 +51,7 @@ urlpatterns = [
     path("ressources/", include("essaim.library.urls")),
     path("enquetes/", include("essaim.surveys.urls")),
     path("", include("essaim.reporting.urls")),
+    path("", include("essaim.delegation.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -195,6 +195,9 @@ class Command(BaseCommand):
 
         demo_library_load()
         demo_network_load(agent=User.objects.get(email="agent@essaim.localhost"))
+        from essaim.delegation.demo import demo_delegation_load
+
+        demo_delegation_load()  # last year's delegation with its report, this year's call open
         from essaim.reporting.demo import demo_steering_load
 
         demo_steering_load()  # surveys with answers, rollups, open data
