@@ -108,11 +108,7 @@ def demo_delegation_load() -> dict[str, Any]:
     if Call.objects.exists():
         return {"calls": Call.objects.count()}
     admin = (
-        RoleAssignment.objects.active()
-        .filter(role=Role.PROGRAMME_ADMIN)
-        .select_related("user")
-        .order_by("pk")
-        .first()
+        RoleAssignment.objects.active().filter(role=Role.PROGRAMME_ADMIN).select_related("user").order_by("pk").first()
     )
     people = _applicants()
     if admin is None or not _train(people):

@@ -30,7 +30,7 @@ class Call(models.Model):
         REPORT_PUBLISHED = "report_published", _("Compte rendu publié")
 
     #: Which status may follow which, through `call_set_status` (the last two have their own services).
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, set[str]] = {
         Status.DRAFT: {Status.OPEN},
         Status.OPEN: {Status.CLOSED},
         Status.CLOSED: {Status.SELECTION_PUBLISHED},
@@ -115,9 +115,7 @@ class Application(models.Model):
     NOTE_MAX = 300
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegation_applications"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegation_applications")
     motivation = models.TextField(_("motivation"), max_length=MOTIVATION_MAX)
     availability_note = models.CharField(_("disponibilités"), max_length=NOTE_MAX, blank=True)
     # Where the person worked when they applied: the balance is judged on that.
@@ -155,7 +153,10 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint("call", "user", name="application_one_per_person_per_call"),
             models.UniqueConstraint(
-                "call", "reserve_rank", name="application_reserve_rank_unique", condition=models.Q(reserve_rank__isnull=False)
+                "call",
+                "reserve_rank",
+                name="application_reserve_rank_unique",
+                condition=models.Q(reserve_rank__isnull=False),
             ),
             models.CheckConstraint(
                 condition=models.Q(reserve_rank__isnull=True) | models.Q(status="reserve"),

@@ -85,8 +85,8 @@ def selection_balance(*, call: Call) -> Balance:
         "reserve": Count("id", filter=Q(status=Status.RESERVE)),
     }
     active = Application.objects.filter(call=call).active()
-    by_ministry = list(active.values("ministry_id").annotate(**counts).order_by())
-    by_region = list(active.values("region_id").annotate(**counts).order_by())
+    by_ministry: list[dict[str, Any]] = [dict(r) for r in active.values("ministry_id").annotate(**counts).order_by()]
+    by_region: list[dict[str, Any]] = [dict(r) for r in active.values("region_id").annotate(**counts).order_by()]
     total = sum(row["n"] for row in by_ministry)
     ministry_ids = [row["ministry_id"] for row in by_ministry if row["ministry_id"]]
     names = {o.pk: str(o) for o in Organisation.objects.filter(pk__in=ministry_ids).only("name", "short_name")}

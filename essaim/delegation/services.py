@@ -251,7 +251,9 @@ def application_update(
     if application.user_id != acting_user.pk:
         raise ServiceError(_("Seule la personne candidate peut modifier sa candidature."), code="forbidden")
     if application.status != Status.SUBMITTED or not application.call.window_is_open():
-        raise ServiceError(_("La candidature ne peut plus être modifiée : les candidatures sont closes."), code="closed")
+        raise ServiceError(
+            _("La candidature ne peut plus être modifiée : les candidatures sont closes."), code="closed"
+        )
     before = snapshot(application, ["motivation", "availability_note"])
     application.motivation, application.availability_note = _clean_application(motivation, availability_note)
     application.save(update_fields=["motivation", "availability_note", "updated_at"])
@@ -262,7 +264,7 @@ def application_update(
         action="delegation.application.update",
         target=application,
         summary=_("Candidature modifiée"),
-        changes={name: "modifié" for name in changed},  # the words stay out of the journal
+        changes=dict.fromkeys(changed, "modifié"),  # the words stay out of the journal
     )
     return application
 

@@ -28,7 +28,7 @@ def send_application_notice(*, application_id: int, status: str) -> None:
             "url": f"{settings.SITE_URL}/delegation/ma-candidature/",
         }
         S = Application.Status
-        bodies = {
+        bodies: dict[str, str] = {
             S.SELECTED: _(
                 "Bonne nouvelle : vous faites partie de la délégation aux %(event)s (%(year)s, %(place)s). "
                 "L’équipe du programme vous écrira pour l’organisation du voyage. Votre candidature : %(url)s"

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,7 +187,9 @@ def call_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("delegation:call", pk=call.pk)
         else:
             status = 400
-    next_statuses = [s for s in Call.TRANSITIONS[Call.Status(call.status)] if s in (Call.Status.OPEN, Call.Status.CLOSED)]
+    next_statuses = [
+        Call.Status(s) for s in Call.TRANSITIONS[call.status] if s in (Call.Status.OPEN, Call.Status.CLOSED)
+    ]
     return render(
         request,
         "delegation/backoffice/call.html",
@@ -256,8 +258,7 @@ def selection(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 (Application.Status.RESERVE, _("Liste complémentaire")),
                 (Application.Status.NOT_SELECTED, _("Ne pas retenir")),
             ],
-            "can_decide": call.status
-            in (Call.Status.OPEN, Call.Status.CLOSED, Call.Status.SELECTION_PUBLISHED)
+            "can_decide": call.status in (Call.Status.OPEN, Call.Status.CLOSED, Call.Status.SELECTION_PUBLISHED)
             and not call.window_is_open(),
             "can_publish": call.status in (Call.Status.CLOSED, Call.Status.SELECTION_PUBLISHED),
             "query": request.GET.urlencode(),

@@ -51,7 +51,9 @@ def test_an_agent_applies_and_a_programme_admin_selects_them(page, console, open
     _assert_accessible(page, console, f"/pilotage/delegation/{open_call.pk}/selection/")
     page.get_by_role("button", name=re.compile(f"Sélectionner : {agent.full_name}")).click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Sélectionnée")
-    row = page.get_by_role("table", name="Par ministère").get_by_role("row", name=re.compile("Ministère de la Participation"))
+    row = page.get_by_role("table", name="Par ministère").get_by_role(
+        "row", name=re.compile("Ministère de la Participation")
+    )
     expect(row).to_contain_text("100 %")
     _assert_accessible(page, console, page.url)
     assert Application.objects.get(user=agent).status == Application.Status.SELECTED

@@ -65,9 +65,14 @@ def make_agent(past_session):
     def make(ministry, region="11", *, trained=True, email=None, language="fr"):
         n = next(counter)
         service = OrganisationFactory(
-            name=f"Service {n} de {ministry.name}", kind="service", parent=ministry, region=Region.objects.get(code=region)
+            name=f"Service {n} de {ministry.name}",
+            kind="service",
+            parent=ministry,
+            region=Region.objects.get(code=region),
         )
-        user = UserFactory(email=email or f"candidat{n}@exemple.gouv.fr", organisation=service, preferred_language=language)
+        user = UserFactory(
+            email=email or f"candidat{n}@exemple.gouv.fr", organisation=service, preferred_language=language
+        )
         return train(user, past_session) if trained else user
 
     return make
@@ -101,6 +106,8 @@ def open_call(programme_admin):
 def close_window(call):
     """Move the window into the past (as time passing would) — only the dates change."""
     now = timezone.now()
-    Call.objects.filter(pk=call.pk).update(opens_at=now - dt.timedelta(days=20), closes_at=now - dt.timedelta(minutes=1))
+    Call.objects.filter(pk=call.pk).update(
+        opens_at=now - dt.timedelta(days=20), closes_at=now - dt.timedelta(minutes=1)
+    )
     call.refresh_from_db()
     return call

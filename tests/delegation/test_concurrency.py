@@ -72,7 +72,9 @@ def test_concurrent_selections_never_exceed_the_ministry_quota_nor_the_seats(ope
 @pytest.mark.django_db
 def test_a_selection_locks_the_call_before_counting(open_call, make_agent, programme_admin):
     application = application_submit(
-        call=open_call, user=make_agent(OrganisationFactory(name="Ministère verrou", slug="m-verrou")), motivation=MOTIVATION
+        call=open_call,
+        user=make_agent(OrganisationFactory(name="Ministère verrou", slug="m-verrou")),
+        motivation=MOTIVATION,
     )
     close_window(open_call)
     with CaptureQueriesContext(connection) as queries:

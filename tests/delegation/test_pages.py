@@ -114,7 +114,10 @@ def test_a_programme_admin_selects_from_the_page_and_sees_quota_refusals(
 
 
 def test_balance_indicators(open_call, make_agent, ministries, programme_admin):
-    x = [application_submit(call=open_call, user=make_agent(ministries[0], "53"), motivation=MOTIVATION) for _ in range(3)]
+    x = [
+        application_submit(call=open_call, user=make_agent(ministries[0], "53"), motivation=MOTIVATION)
+        for _ in range(3)
+    ]
     y = application_submit(call=open_call, user=make_agent(ministries[1], "84"), motivation=MOTIVATION)
     application_submit(call=open_call, user=make_agent(ministries[2], "84"), motivation=MOTIVATION)
     gone = application_submit(call=open_call, user=make_agent(ministries[2], "11"), motivation=MOTIVATION)
@@ -143,8 +146,9 @@ def test_selection_page_queries_do_not_grow_with_applications(
     client, open_call, make_agent, ministries, programme_admin, django_assert_max_num_queries
 ):
     close_window(open_call)
-    Call.objects.filter(pk=open_call.pk).update(opens_at=timezone.now() - dt.timedelta(days=1),
-                                                closes_at=timezone.now() + dt.timedelta(days=1))
+    Call.objects.filter(pk=open_call.pk).update(
+        opens_at=timezone.now() - dt.timedelta(days=1), closes_at=timezone.now() + dt.timedelta(days=1)
+    )
     for index in range(12):
         application_submit(
             call=open_call, user=make_agent(ministries[index % 3], ["11", "53", "84"][index % 3]), motivation=MOTIVATION

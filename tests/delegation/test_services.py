@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from essaim.core.exceptions import ServiceError
 from essaim.core.models import AuditEntry
 from essaim.delegation.models import Application, Call
 from essaim.delegation.services import (
@@ -19,7 +20,6 @@ from essaim.delegation.services import (
     call_update,
     selection_publish,
 )
-from essaim.core.exceptions import ServiceError
 from tests.delegation.conftest import MOTIVATION, call_data, close_window
 from tests.factories import OrganisationFactory
 
@@ -175,7 +175,13 @@ def test_a_withdrawal_promotes_the_first_reserve_who_fits_the_quota(
     x3 = apply(open_call, make_agent(ministries[0]))  # reserve rank 1, same ministry as x1 and x2
     z1 = apply(open_call, make_agent(ministries[2]))  # reserve rank 2
     close_window(open_call)
-    for application, decision in [(x1, S.SELECTED), (x2, S.SELECTED), (y1, S.SELECTED), (x3, S.RESERVE), (z1, S.RESERVE)]:
+    for application, decision in [
+        (x1, S.SELECTED),
+        (x2, S.SELECTED),
+        (y1, S.SELECTED),
+        (x3, S.RESERVE),
+        (z1, S.RESERVE),
+    ]:
         application_decide(application=application, decision=decision, acting_user=programme_admin)
     call_set_status(call=open_call, status=Call.Status.CLOSED, acting_user=programme_admin)
     with django_capture_on_commit_callbacks(execute=True):
