@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -54,7 +55,7 @@ class CallForm(DsfrBaseForm):
     def for_call(cls, call: Call, data: Any = None) -> CallForm:
         initial = {name: getattr(call, name) for name in cls.base_fields}
         for name in ("opens_at", "closes_at"):
-            initial[name] = initial[name].strftime("%Y-%m-%dT%H:%M")
+            initial[name] = timezone.localtime(initial[name]).strftime("%Y-%m-%dT%H:%M")
         return cls(data, initial=initial)
 
     def to_data(self) -> CallData:

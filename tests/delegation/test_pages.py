@@ -203,3 +203,41 @@ def test_personal_data_export_erasure_and_retention(open_call, make_agent, minis
     report = personal_data_retention(now=later)["delegation"]
     assert report == {"calls_purged": 1, "motivations_erased": 2}
     assert Application.objects.get(user=other).motivation == ""
+
+
+def test_a_programme_admin_creates_opens_and_edits_a_call_from_the_back_office(client, programme_admin):
+    client.force_login(programme_admin)
+    now = timezone.localtime()
+    form = {
+        "year": now.year + 1,
+        "title": "Rencontres Européennes de la Participation",
+        "description": "Appel de l’an prochain.",
+        "place": "Strasbourg",
+        "event_starts_on": (now + dt.timedelta(days=90)).date().isoformat(),
+        "event_ends_on": (now + dt.timedelta(days=91)).date().isoformat(),
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+        "seats": 6,
+        "ministry_quota": 7,
+    }
+    refused = client.post(reverse("delegation:backoffice"), form)
+    assert refused.status_code == 400
+    assert "ne peut dépasser le nombre de places" in refused.content.decode()
+    form["ministry_quota"] = 2
+    response = client.post(reverse("delegation:backoffice"), form)
+    call = Call.objects.get(year=now.year + 1)
+    assert response.status_code == 302 and call.status == Call.Status.DRAFT
+    assert "Publier le compte rendu" not in client.get(reverse("delegation:call", args=[call.pk])).content.decode()
+    client.post(reverse("delegation:call-status", args=[call.pk]), {"status": "open"})
+    call.refresh_from_db()
+    assert call.status == Call.Status.OPEN
+
+    # The edit form shows local times: saving it unchanged keeps the window where it was.
+    page = client.get(reverse("delegation:call", args=[call.pk]))
+    initial = page.context["form"].initial
+    before = (call.opens_at, call.closes_at)
+    data = {**initial, "seats": 8, "region_quota": ""}
+    assert client.post(reverse("delegation:call", args=[call.pk]), data).status_code == 302
+    call.refresh_from_db()
+    assert call.seats == 8 and (call.opens_at, call.closes_at) == before
+    assert client.get(reverse("delegation:backoffice")).status_code == 200
