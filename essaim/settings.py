@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "essaim.surveys",
     "essaim.reporting",
     "essaim.events",
+    "essaim.delegation",
     "essaim.api",
 ]
 
@@ -448,3 +449,7 @@ NETWORK_CONTACT_DAILY_LIMIT = env_int("NETWORK_CONTACT_DAILY_LIMIT", 5)
 # Skill gaps page: trained people and trainers wanted in each region and each ministry.
 NETWORK_GAP_TRAINED_TARGET = env_int("NETWORK_GAP_TRAINED_TARGET", 20)
 NETWORK_GAP_TRAINER_TARGET = env_int("NETWORK_GAP_TRAINER_TARGET", 2)
+
+# --- Delegation to the Rencontres Européennes de la Participation ----------------------
+# Applicants' motivations and availability notes are erased this many months after the event.
+DELEGATION_MOTIVATION_RETENTION_MONTHS = env_int("DELEGATION_MOTIVATION_RETENTION_MONTHS", 12)

@@ -54,6 +54,7 @@ urlpatterns = [
     path("partenaires/", include("essaim.events.partner_urls")),
     path("pilotage/evenements/", include("essaim.events.backoffice_urls")),
     path("", include("essaim.reporting.urls")),
+    path("", include("essaim.delegation.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -198,6 +198,9 @@ class Command(BaseCommand):
         from essaim.events.demo import demo_events_load
 
         demo_events_load()  # partners, co-run sessions, events
+        from essaim.delegation.demo import demo_delegation_load
+
+        demo_delegation_load()  # last year's delegation with its report, this year's call open
         from essaim.reporting.demo import demo_steering_load
 
         demo_steering_load()  # surveys with answers, rollups, open data
