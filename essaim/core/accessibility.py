@@ -3,8 +3,9 @@
 page (/accessibilite/), so the declaration names exactly the pages the tests check.
 
 Adding a page is one line in KEY_PAGES. A URL argument names a sample object
-(`pk="session"`): the sweep fills it from the demo data (tests/browser/ SAMPLES), the
-declaration shows the URL pattern instead.
+(`args={"pk": "session"}`): the sweep fills it from the demo data (`_samples()` in the test),
+the declaration shows the URL pattern instead. Other named URLs go in NOT_AUDITED, with the
+reason they render no page of their own.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ class KeyPage:
         """The URL as a person reads it, arguments shown as <name>."""
         for route, params in _patterns().get(self.url_name, []):
             if set(params) == set(self.kwargs):
-                return "/" + route.replace("\\", "").replace("%(", "<").replace(")s", ">") + (f"?{self.query}" if self.query else "")
+                return (
+                    "/"
+                    + route.replace("\\", "").replace("%(", "<").replace(")s", ">")
+                    + (f"?{self.query}" if self.query else "")
+                )
         return self.url_name
 
 
@@ -87,9 +92,10 @@ def page(
     query: str = "",
     mobile: bool = False,
     status: int = 200,
-    **kwargs: str,
+    args: dict[str, str] | None = None,
 ) -> KeyPage:
-    return KeyPage(capability, label, url_name, role, kwargs=kwargs, query=query, mobile=mobile, status=status)
+    """One row of the table; `args` maps each URL argument to a sample object's name."""
+    return KeyPage(capability, label, url_name, role, kwargs=args or {}, query=query, mobile=mobile, status=status)
 
 
 CORE = _("Socle")
@@ -115,67 +121,67 @@ KEY_PAGES: list[KeyPage] = [
     page(CORE, _("Gestion des cookies"), "footer-cookie-management", ANONYMOUS),
     page(CORE, _("Journal d’audit"), "core:audit-log", ADMIN),
     page(CORE, _("Page « accès refusé » (403)"), "core:audit-log", AGENT, status=403),
-    page(CORE, _("Page « introuvable » (404)"), "library:detail", AGENT, status=404, pk="missing"),
+    page(CORE, _("Page « introuvable » (404)"), "library:detail", AGENT, status=404, args={"pk": "missing"}),
     page(ACCOUNTS, _("Connexion"), "accounts:login", ANONYMOUS, mobile=True),
     page(ACCOUNTS, _("Lien de connexion envoyé"), "accounts:magic-link-sent", ANONYMOUS),
-    page(ACCOUNTS, _("Lien de connexion"), "accounts:magic-link", ANONYMOUS, token="magic_link"),
+    page(ACCOUNTS, _("Lien de connexion"), "accounts:magic-link", ANONYMOUS, args={"token": "magic_link"}),
     page(ACCOUNTS, _("Déconnexion terminée"), "accounts:logged-out", ANONYMOUS),
     page(ACCOUNTS, _("Mon compte"), "accounts:profile", AGENT, mobile=True),
     page(ACCOUNTS, _("Jetons d’API"), "accounts:api-tokens", AGENT),
     page(ACCOUNTS, _("Mes données"), "accounts:my-data", AGENT, mobile=True),
     page(ACCOUNTS, _("Organisations"), "organisations:list", ANONYMOUS),
-    page(ACCOUNTS, _("Fiche d’une organisation"), "organisations:detail", ANONYMOUS, slug="organisation"),
-    page(ACCOUNTS, _("Membres d’une organisation"), "organisations:members", ORGANISER, slug="organiser_organisation"),
-    page(ACCOUNTS, _("Modifier une organisation"), "organisations:edit", ADMIN, slug="organisation"),
+    page(ACCOUNTS, _("Fiche d’une organisation"), "organisations:detail", ANONYMOUS, args={"slug": "organisation"}),
+    page(ACCOUNTS, _("Membres d’une organisation"), "organisations:members", ORGANISER, args={"slug": "organiser_organisation"}),  # noqa: E501
+    page(ACCOUNTS, _("Modifier une organisation"), "organisations:edit", ADMIN, args={"slug": "organisation"}),
     page(FRAMEWORK, _("Référentiel en vigueur"), "framework:current", ANONYMOUS, mobile=True),
-    page(FRAMEWORK, _("Version du référentiel"), "framework:detail", ADMIN, version="framework"),
+    page(FRAMEWORK, _("Version du référentiel"), "framework:detail", ADMIN, args={"version": "framework"}),
     page(FRAMEWORK, _("Importer un référentiel"), "framework:import", ADMIN),
     page(CATALOGUE, _("Parcours de formation"), "catalogue:path", ANONYMOUS, mobile=True),
     page(CATALOGUE, _("Parcours de formation"), "catalogue:path", AGENT, mobile=True),
-    page(CATALOGUE, _("Fiche d’une formation"), "catalogue:detail", AGENT, mobile=True, code="course"),
+    page(CATALOGUE, _("Fiche d’une formation"), "catalogue:detail", AGENT, mobile=True, args={"code": "course"}),
     page(TRAINING, _("Sessions à venir"), "training:list", ANONYMOUS, mobile=True),
     page(TRAINING, _("Sessions à venir, filtrées"), "training:list", AGENT, query="region=53", mobile=True),
-    page(TRAINING, _("Page d’une session"), "training:detail", AGENT, mobile=True, pk="session"),
+    page(TRAINING, _("Page d’une session"), "training:detail", AGENT, mobile=True, args={"pk": "session"}),
     page(TRAINING, _("Mes inscriptions"), "training:mine", AGENT, mobile=True),
-    page(TRAINING, _("Pointage par QR code (agent)"), "training:check-in", AGENT, mobile=True, token="checkin"),
+    page(TRAINING, _("Pointage par QR code (agent)"), "training:check-in", AGENT, mobile=True, args={"token": "checkin"}),  # noqa: E501
     page(TRAINING, _("Programmer une session"), "training:schedule", ORGANISER),
     page(TRAINING, _("Sessions (pilotage)"), "training_admin:list", ORGANISER),
     page(TRAINING, _("Planification"), "training_admin:planning", ADMIN),
-    page(TRAINING, _("Session (pilotage)"), "training_admin:detail", ORGANISER, pk="managed_session"),
-    page(TRAINING, _("Message aux inscrits"), "training_admin:message", ORGANISER, pk="managed_session"),
-    page(TRAINING, _("Changement de lieu"), "training_admin:venue", ORGANISER, pk="managed_session"),
-    page(TRAINING, _("Feuille de présence (téléphone)"), "training_admin:attendance", TRAINER, mobile=True, pk="trainer_session"),  # noqa: E501
-    page(TRAINING, _("Code QR de pointage"), "training_admin:checkin-code", TRAINER, pk="trainer_session", slot_pk="trainer_slot"),  # noqa: E501
+    page(TRAINING, _("Session (pilotage)"), "training_admin:detail", ORGANISER, args={"pk": "managed_session"}),
+    page(TRAINING, _("Message aux inscrits"), "training_admin:message", ORGANISER, args={"pk": "managed_session"}),
+    page(TRAINING, _("Changement de lieu"), "training_admin:venue", ORGANISER, args={"pk": "managed_session"}),
+    page(TRAINING, _("Feuille de présence (téléphone)"), "training_admin:attendance", TRAINER, mobile=True, args={"pk": "trainer_session"}),  # noqa: E501
+    page(TRAINING, _("Code QR de pointage"), "training_admin:checkin-code", TRAINER, args={"pk": "trainer_session", "slot_pk": "trainer_slot"}),  # noqa: E501
     page(PRACTICE, _("Journal de pratique"), "practice:list", AGENT, mobile=True),
     page(CREDENTIALS, _("Mes attestations"), "credentials:mine", AGENT, mobile=True),
     page(CREDENTIALS, _("Mon parcours"), "record:record", AGENT, mobile=True),
     page(CREDENTIALS, _("Vérifier une attestation"), "credentials:verify", ANONYMOUS, mobile=True),
-    page(CREDENTIALS, _("Résultat d’une vérification"), "credentials:verify-code", ANONYMOUS, mobile=True, code="credential"),  # noqa: E501
+    page(CREDENTIALS, _("Résultat d’une vérification"), "credentials:verify-code", ANONYMOUS, mobile=True, args={"code": "credential"}),  # noqa: E501
     page(CREDENTIALS, _("Attestations (pilotage)"), "credentials:backoffice", ADMIN),
-    page(CREDENTIALS, _("Révoquer une attestation"), "credentials:revoke", ADMIN, code="credential"),
+    page(CREDENTIALS, _("Révoquer une attestation"), "credentials:revoke", ADMIN, args={"code": "credential"}),
     page(LIBRARY, _("Recherche de ressources"), "library:list", ANONYMOUS, mobile=True),
     page(LIBRARY, _("Résultats d’une recherche"), "library:list", AGENT, query="q=atelier", mobile=True),
-    page(LIBRARY, _("Fiche d’une ressource"), "library:detail", AGENT, mobile=True, pk="resource"),
+    page(LIBRARY, _("Fiche d’une ressource"), "library:detail", AGENT, mobile=True, args={"pk": "resource"}),
     page(LIBRARY, _("Proposer une ressource"), "library:submit", AGENT),
     page(LIBRARY, _("Mes contributions"), "library:mine", AGENT),
     page(LIBRARY, _("Collections"), "library:collections", AGENT),
-    page(LIBRARY, _("Une collection"), "library:collection", AGENT, pk="collection"),
-    page(LIBRARY, _("Modifier une ressource"), "library:edit", ADMIN, pk="resource"),
+    page(LIBRARY, _("Une collection"), "library:collection", AGENT, args={"pk": "collection"}),
+    page(LIBRARY, _("Modifier une ressource"), "library:edit", ADMIN, args={"pk": "resource"}),
     page(LIBRARY, _("Modération"), "library:moderation", ADMIN),
-    page(LIBRARY, _("Examiner une ressource"), "library:review", ADMIN, pk="resource"),
+    page(LIBRARY, _("Examiner une ressource"), "library:review", ADMIN, args={"pk": "resource"}),
     page(NETWORK, _("Annuaire"), "network:directory", AGENT, mobile=True),
-    page(NETWORK, _("Fiche d’une personne"), "network:person", AGENT, mobile=True, pk="profile"),
+    page(NETWORK, _("Fiche d’une personne"), "network:person", AGENT, mobile=True, args={"pk": "profile"}),
     page(NETWORK, _("Ma fiche"), "network:my-profile", AGENT, mobile=True),
-    page(NETWORK, _("Parcours de formateur"), "network:trainer", TRAINER, pk="trainer"),
+    page(NETWORK, _("Parcours de formateur"), "network:trainer", TRAINER, args={"pk": "trainer"}),
     page(NETWORK, _("Demandes d’animation"), "network:requests", AGENT),
-    page(NETWORK, _("Une demande d’animation"), "network:request", AGENT, pk="facilitation_request"),
+    page(NETWORK, _("Une demande d’animation"), "network:request", AGENT, args={"pk": "facilitation_request"}),
     page(NETWORK, _("Mes invitations"), "network:invitations", AGENT, mobile=True),
     page(NETWORK, _("Lacunes du réseau"), "network:gaps", ADMIN),
     page(NETWORK, _("Laboratoires"), "network:labs", ANONYMOUS),
-    page(NETWORK, _("Un laboratoire"), "network:lab", ANONYMOUS, slug="lab"),
-    page(SURVEYS, _("Répondre à une enquête"), "surveys:answer", AGENT, mobile=True, token="survey"),
+    page(NETWORK, _("Un laboratoire"), "network:lab", ANONYMOUS, args={"slug": "lab"}),
+    page(SURVEYS, _("Répondre à une enquête"), "surveys:answer", AGENT, mobile=True, args={"token": "survey"}),
     page(SURVEYS, _("Résultats des enquêtes"), "surveys:results", ADMIN),
-    page(SURVEYS, _("Résultats d’une enquête"), "surveys:survey_results", ADMIN, pk="survey_id"),
+    page(SURVEYS, _("Résultats d’une enquête"), "surveys:survey_results", ADMIN, args={"pk": "survey_id"}),
     page(REPORTING, _("Tableau de bord public"), "reporting:public", ANONYMOUS, mobile=True),
     page(REPORTING, _("Rapport d’avancement OGP"), "reporting:progress", ANONYMOUS),
     page(REPORTING, _("Données ouvertes"), "reporting:opendata", ANONYMOUS),

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
 from essaim.reporting.selectors import DIMENSIONS, Filters, Scope, available_years, filter_choices
 

@@ -70,7 +70,9 @@ def _samples() -> dict[str, str]:
     assert resource is not None
     collection = collection_create(owner=agent, title="Mes ressources d’animation", acting_user=agent)
     collection_add(collection=collection, resource=resource, acting_user=agent)
-    managed = next(s for s in Session.objects.order_by("-starts_at") if organiser.has_perm("training.manage_session", s))
+    managed = next(
+        s for s in Session.objects.order_by("-starts_at") if organiser.has_perm("training.manage_session", s)
+    )
     led = Session.objects.filter(trainers=users[TRAINER]).order_by("-starts_at").first()
     assert led is not None
     booked = Registration.objects.filter(user=agent).exclude(session__status=Session.Status.CANCELLED).first()
@@ -79,7 +81,9 @@ def _samples() -> dict[str, str]:
     now = timezone.now()
     slot = SessionSlot.objects.filter(session=booked.session).order_by("starts_at").first()
     assert slot is not None
-    SessionSlot.objects.filter(pk=slot.pk).update(starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2))
+    SessionSlot.objects.filter(pk=slot.pk).update(
+        starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2)
+    )
     slot.refresh_from_db()
     survey = SurveyInvitation.objects.filter(user=agent, answered_at=None).first()
     if survey is None:

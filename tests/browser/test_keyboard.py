@@ -235,13 +235,15 @@ def test_the_check_in_link_keeps_the_keyboard_focus_when_the_code_refreshes(brow
     session = Session.objects.filter(trainers=trainer).order_by("-starts_at").first()
     slot = session.slots.order_by("starts_at").first()
     now = timezone.now()
-    SessionSlot.objects.filter(pk=slot.pk).update(starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2))
+    SessionSlot.objects.filter(pk=slot.pk).update(
+        starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=2)
+    )
     context = _signed_in_context(browser, live_server, trainer.email)
     page = context.new_page()
     errors = _record_errors(page)
     page.goto(f"/pilotage/sessions/{session.pk}/presence/qr/{slot.pk}/")
 
-    _tab_to(page, lambda s: 'checkin-link' in s["html"])
+    _tab_to(page, lambda s: "checkin-link" in s["html"])
     # The request the every-minute trigger makes, run now rather than waiting for the timer.
     page.evaluate(
         """() => new Promise(done => {
