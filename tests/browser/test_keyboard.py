@@ -135,6 +135,9 @@ def test_an_agent_finds_registers_for_and_cancels_a_session_with_the_keyboard_al
     expect(button).to_have_attribute("aria-expanded", "false")
     _press(page, "Enter")
     expect(button).to_have_attribute("aria-expanded", "true")
+    # The sub-menu unfolds (a short DSFR transition) before its links take the focus.
+    submenu = page.locator(f"#{button.get_attribute('aria-controls')}")
+    expect(submenu.get_by_role("link", name="Mes inscriptions")).to_be_visible()
     state = _press(page, "Tab")
     assert state["name"] == "Mes inscriptions", state
     page.keyboard.press("Escape")
