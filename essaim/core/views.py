@@ -45,6 +45,8 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         "target_query": request.GET.get("target", "").strip()[:100],
     }
     page = Paginator(audit_entry_list(**filters), 50).get_page(request.GET.get("page"))
+    # django-dsfr's pagination names each page link only when it has this list.
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     return render(
         request,
         "core/audit_log.html",

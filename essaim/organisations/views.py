@@ -28,6 +28,8 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
             "query": form.cleaned_data["q"].strip(),
         }
     page = Paginator(organisation_list(**filters), 30).get_page(request.GET.get("page"))
+    # django-dsfr's pagination names each page link only when it has this list.
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     return render(
         request,
         "organisations/list.html",
@@ -56,6 +58,8 @@ def organisation_members_view(request: AuthenticatedHttpRequest, slug: str) -> H
     if not request.user.has_perm("organisations.view_members", organisation):
         raise PermissionDenied
     page = Paginator(organisation_members(organisation=organisation), 50).get_page(request.GET.get("page"))
+    # django-dsfr's pagination names each page link only when it has this list.
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     return render(
         request,
         "organisations/members.html",

@@ -29,6 +29,8 @@ def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("practice:list")
     entries = PracticeEntry.objects.filter(user=request.user).select_related("confirmed_by")
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    # django-dsfr's pagination names each page link only when it has this list.
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number))  # type: ignore[attr-defined]
     return render(
         request,
         "practice/list.html",

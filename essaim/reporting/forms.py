@@ -4,11 +4,12 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
 from essaim.reporting.selectors import DIMENSIONS, Filters, Scope, available_years, filter_choices
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(DsfrBaseForm):
     """Parses the dashboards' query string; any bad value is a form error, never a 500."""
 
     year = forms.TypedChoiceField(label=_("Année"), coerce=int)

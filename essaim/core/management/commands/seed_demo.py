@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from essaim.accounts.models import Role, User
 from essaim.accounts.services import _affiliation_change, role_grant
@@ -229,13 +230,14 @@ class Command(BaseCommand):
                 user = User.objects.create_user(
                     email, password=DEMO_PASSWORD, given_name=given, usual_name=usual, auth_source=source
                 )
-                _affiliation_change(
-                    user=user,
-                    organisation=orgs[org_slug],
-                    unit=unit,
-                    acting_user=None,
-                    source=Affiliation.Source.ADMIN,
-                )
+                with transaction.atomic():  # it locks the current post: PostgreSQL needs a transaction
+                    _affiliation_change(
+                        user=user,
+                        organisation=orgs[org_slug],
+                        unit=unit,
+                        acting_user=None,
+                        source=Affiliation.Source.ADMIN,
+                    )
             if role:
                 role_grant(user=user, role=role, organisation=orgs[scope] if scope else None, acting_user=None)
             if role == Role.PROGRAMME_ADMIN and not user.is_staff:
