@@ -196,6 +196,7 @@ CACHES["fragments"] = {
 }
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", default=ESSAIM_ENV == "test")
+HUEY: dict[str, Any]
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",

@@ -25,7 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, proconnect_port, **options):
         if settings.PRODUCTION:
             raise CommandError(
-                "devserver is for development; production runs the web server and run_worker per queue (docs/DEPLOYMENT.md)."
+                "devserver is for development; production runs an app server and run_worker per queue "
+                "(docs/DEPLOYMENT.md)."
             )
         python = sys.executable
         commands = {"web": [python, "manage.py", "runserver", f"{host}:{port}"]}
