@@ -15,6 +15,7 @@ SCRIPTS = [
     "bench_library.py",
     "bench_network.py",
     "bench_steering.py",
+    "bench_servers.py",
 ]
 
 

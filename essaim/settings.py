@@ -167,6 +167,19 @@ DATABASES["default"]["TEST"] = {
     or (str(VAR_DIR / f"test_essaim_{os.getpid()}.sqlite3") if _db["ENGINE"].endswith("sqlite3") else None)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL streaming replica for reads that tolerate lag (essaim/core/db_router.py):
+# the apps listed only, outside transactions; seats, registrations and accounts never.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_APPS = [a for a in env("DATABASE_REPLICA_APPS", "reporting").split(",") if a.strip()]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=_db["CONN_MAX_AGE"], conn_health_checks=True),
+        "OPTIONS": _db.get("OPTIONS", {}),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["essaim.core.db_router.ReplicaRouter"]
+if {"training", "accounts"} & set(DATABASE_REPLICA_APPS):
+    raise ImproperlyConfigured("Seat availability and accounts are never read from a replica.")
 
 # --- Cache, task queue ----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -185,6 +198,7 @@ CACHES["fragments"] = {
 }
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", default=ESSAIM_ENV == "test")
+HUEY: dict[str, Any]
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
@@ -201,6 +215,21 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
+# Separate worker queues (essaim/core/queues.py, docs/DEPLOYMENT.md): e-mails, seat offers
+# and reports each have their own consumers; HUEY above is the `default` queue. Same
+# storage as the default: a key prefix of their own in Redis, a file of their own otherwise.
+HUEY_QUEUES: dict[str, dict[str, Any]] = {
+    name: {
+        **HUEY,
+        "name": f"essaim-{name}",
+        **({} if REDIS_URL else {"filename": str(VAR_DIR / f"huey-{name}.sqlite3")}),
+        "consumer": {
+            **HUEY["consumer"],
+            "workers": env_int(f"HUEY_{name.upper()}_WORKERS", HUEY["consumer"]["workers"]),
+        },
+    }
+    for name in ("mail", "booking", "reports")
+}
 
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"

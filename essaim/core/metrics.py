@@ -15,7 +15,15 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 REQUESTS = Counter("essaim_http_requests_total", "HTTP requests", ["method", "route", "status"])
 DURATION = Histogram(
@@ -54,4 +62,19 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         payload = generate_latest(registry)
     else:
         payload = generate_latest()
-    return HttpResponse(payload, content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(payload + _queue_gauges(), content_type=CONTENT_TYPE_LATEST)
+
+
+def _queue_gauges() -> bytes:
+    """Tasks waiting per worker queue, read at scrape time (one count per queue), in a
+    registry of its own so that it is never summed across server processes."""
+    from essaim.core.queues import queues_pending
+
+    registry = CollectorRegistry()
+    gauge = Gauge("essaim_queue_pending_tasks", "Tasks waiting in a worker queue", ["queue"], registry=registry)
+    try:
+        for queue, pending in queues_pending().items():
+            gauge.labels(queue).set(pending)
+    except Exception:  # a queue outage shows on /healthz; metrics still answer
+        return b""
+    return generate_latest(registry)

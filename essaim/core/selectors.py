@@ -52,7 +52,16 @@ def _check_cache() -> None:
 def _check_queue() -> dict[str, Any]:
     from huey.contrib.djhuey import HUEY
 
-    return {"backend": HUEY.__class__.__name__, "pending": HUEY.pending_count(), "immediate": HUEY.immediate}
+    from essaim.core.queues import queues_pending
+
+    # "pending" counts every queue (what a drain waits for); "queues" splits it per queue.
+    queues = queues_pending()
+    return {
+        "backend": HUEY.__class__.__name__,
+        "pending": sum(queues.values()),
+        "queues": queues,
+        "immediate": HUEY.immediate,
+    }
 
 
 def platform_health() -> tuple[bool, dict[str, Any]]:

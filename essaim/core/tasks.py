@@ -6,12 +6,14 @@ import logging
 
 from django.core.mail import EmailMultiAlternatives
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
+
+from essaim.core.queues import mail_task
 
 logger = logging.getLogger(__name__)
 
 
-@db_task(retries=3, retry_delay=30)
+@mail_task(retries=3, retry_delay=30)
 def send_email(*, subject: str, body: str, to: list[str], html: str | None = None) -> None:
     """Send one e-mail; retried on transient SMTP failures."""
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+
+from essaim.core.queues import reports_periodic_task, reports_task
 
 
-@db_task(retries=3, retry_delay=30)
+@reports_task(retries=3, retry_delay=30)
 def issue_credentials(completion_ids: list[int]) -> None:
     """Issue the credentials of new completions (queued on commit by session_close)."""
     from essaim.credentials.services import credential_issue
@@ -16,7 +17,7 @@ def issue_credentials(completion_ids: list[int]) -> None:
         credential_issue(completion=completion)
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@reports_periodic_task(crontab(minute="*/15"))
 def issue_missing_credentials() -> None:
     """Backup for the on-commit task (a task lost, a key missing for a while)."""
     from essaim.credentials.services import credentials_issue_missing

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
+
+from essaim.core.queues import mail_task
 
 
-@db_task(retries=3, retry_delay=30)
+@mail_task(retries=3, retry_delay=30)
 def send_application_notice(*, application_id: int, status: str) -> None:
     """One e-mail per outcome, in the person's language. `status` is the outcome the service
     decided to announce: if it changed since, a newer notice is on its way and this one is dropped."""

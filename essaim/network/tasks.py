@@ -9,10 +9,12 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
+
+from essaim.core.queues import mail_task
 
 
-@db_task(retries=3, retry_delay=30)
+@mail_task(retries=3, retry_delay=30)
 def send_contact_message(*, message_id: int) -> None:
     """The recipient gets the message in their language; replying reaches the sender,
     whose address is in the e-mail only, never on a page."""
@@ -35,7 +37,7 @@ def send_contact_message(*, message_id: int) -> None:
     EmailMessage(subject=subject, body=body, to=[message.recipient.email], reply_to=[message.sender.email]).send()
 
 
-@db_task(retries=3, retry_delay=30)
+@mail_task(retries=3, retry_delay=30)
 def send_invitation_notice(*, invitation_id: int, kind: str) -> None:
     """Tell the facilitator about an invitation, or the requester about the answer."""
     from essaim.network.models import Invitation

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from essaim.core.queues import mail_periodic_task
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@mail_periodic_task(crontab(minute="*/15"))
 def send_surveys() -> None:
     """Find new completions (after-session survey), completions three months old
     (follow-up survey) and unanswered invitations a week old (one reminder)."""

@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+
+from essaim.core.queues import booking_periodic_task, booking_task, mail_periodic_task, mail_task
 
 logger = logging.getLogger(__name__)
 
 
-@db_task(retries=3, retry_delay=5)
+@booking_task(retries=3, retry_delay=5)
 def offer_freed_seats(session_id: int) -> None:
     from essaim.training.services import session_offer_freed_seats
 
     session_offer_freed_seats(session_id=session_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@booking_periodic_task(crontab(minute="*/5"))
 def sweep_waiting_lists() -> None:
     """Backup for the on-commit promotion: expire stale offers and fill free seats."""
     from essaim.training.services import session_offer_freed_seats, sessions_with_pending_offers
@@ -26,7 +27,7 @@ def sweep_waiting_lists() -> None:
         session_offer_freed_seats(session_id=session_id)
 
 
-@db_task(retries=3, retry_delay=30)
+@mail_task(retries=3, retry_delay=30)
 def notify_registration(registration_id: int, kind: str) -> None:
     """E-mail the person about their registration (with its iCalendar invitation)."""
     from essaim.training.notifications import registration_notify
@@ -34,7 +35,7 @@ def notify_registration(registration_id: int, kind: str) -> None:
     registration_notify(registration_id=registration_id, kind=kind)
 
 
-@db_periodic_task(crontab(minute="*/30"))
+@mail_periodic_task(crontab(minute="*/30"))
 def send_reminders() -> None:
     """Reminders 7 days and 1 day before; each sent once for a given session date."""
     from essaim.training.notifications import registration_notify
@@ -45,7 +46,7 @@ def send_reminders() -> None:
             registration_notify(registration_id=registration_id, kind=kind)
 
 
-@db_task(retries=3, retry_delay=30)
+@mail_task(retries=3, retry_delay=30)
 def send_session_message(message_id: int, registration_ids: list[int]) -> None:
     """An organiser's message, one e-mail per person; a retry skips those already sent."""
     from essaim.training.notifications import session_message_deliver

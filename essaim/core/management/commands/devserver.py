@@ -1,5 +1,5 @@
-"""`make run`: the web server, the task worker (with its periodic jobs) and a local
-ProConnect stand-in, as three processes that stop together on Ctrl-C."""
+"""`make run`: the web server, one worker per task queue (with its periodic jobs) and a
+local ProConnect stand-in, as processes that stop together on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from essaim.core.queues import QUEUES
 
 
 class Command(BaseCommand):
@@ -23,13 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, proconnect_port, **options):
         if settings.PRODUCTION:
             raise CommandError(
-                "devserver is for development; production runs gunicorn and run_huey (docs/DEPLOYMENT.md)."
+                "devserver is for development; production runs an app server and run_worker per queue "
+                "(docs/DEPLOYMENT.md)."
             )
         python = sys.executable
-        commands = {
-            "web": [python, "manage.py", "runserver", f"{host}:{port}"],
-            "worker": [python, "manage.py", "run_huey"],
-        }
+        commands = {"web": [python, "manage.py", "runserver", f"{host}:{port}"]}
+        # One consumer per queue (essaim/core/queues.py), each with its queue's periodic jobs.
+        for queue in QUEUES:
+            commands[f"worker-{queue}"] = [python, "manage.py", "run_worker", "--queue", queue, "--workers", "1"]
         if settings.PROCONNECT_DOMAIN.startswith(f"http://127.0.0.1:{proconnect_port}"):
             commands["proconnect"] = [
                 python,
