@@ -109,6 +109,8 @@ LIBRARY = _("Ressources")
 NETWORK = _("Réseau")
 SURVEYS = _("Enquêtes")
 REPORTING = _("Pilotage et données")
+EVENTS = _("Événements et partenaires")
+DELEGATION = _("Délégation aux Rencontres")
 
 # fmt: off
 KEY_PAGES: list[KeyPage] = [
@@ -187,6 +189,25 @@ KEY_PAGES: list[KeyPage] = [
     page(REPORTING, _("Données ouvertes"), "reporting:opendata", ANONYMOUS),
     page(REPORTING, _("Tableau de bord interne"), "reporting:internal", ORGANISER),
     page(REPORTING, _("Tableau de bord interne"), "reporting:internal", ADMIN),
+    page(NETWORK, _("Pilotes d’un laboratoire"), "network:pilots", AGENT, args={"slug": "lab"}),
+    page(NETWORK, _("Proposer une solution à un laboratoire"), "network:pilot-propose", AGENT, args={"slug": "lab"}),
+    page(NETWORK, _("Un pilote"), "network:pilot", AGENT, mobile=True, args={"slug": "pilot_lab", "pk": "pilot"}),
+    page(NETWORK, _("Un pilote (équipe du programme)"), "network:pilot", ADMIN, args={"slug": "pilot_lab", "pk": "pilot"}),
+    page(NETWORK, _("Mes propositions"), "network:my-proposals", AGENT),
+    page(NETWORK, _("Mobilité des personnes formées"), "network:turnover", ADMIN),
+    page(EVENTS, _("Événements"), "events:list", ANONYMOUS, mobile=True),
+    page(EVENTS, _("Page d’un événement"), "events:detail", AGENT, mobile=True, args={"slug": "event"}),
+    page(EVENTS, _("Événements (pilotage)"), "events_admin:list", ADMIN),
+    page(EVENTS, _("Créer un événement"), "events_admin:create", ADMIN),
+    page(EVENTS, _("Modifier un événement"), "events_admin:edit", ADMIN, args={"pk": "event_id"}),
+    page(EVENTS, _("Partenaires de la société civile"), "partners:list", ANONYMOUS, mobile=True),
+    page(EVENTS, _("Page d’un partenaire"), "partners:detail", ANONYMOUS, args={"slug": "partner"}),
+    page(EVENTS, _("Partenaires d’une session"), "training_admin:partners", ORGANISER, args={"pk": "managed_session"}),
+    page(DELEGATION, _("Délégation aux Rencontres"), "delegation:public", ANONYMOUS, mobile=True),
+    page(DELEGATION, _("Ma candidature"), "delegation:mine", AGENT, mobile=True),
+    page(DELEGATION, _("Appels (pilotage)"), "delegation:backoffice", ADMIN),
+    page(DELEGATION, _("Un appel (pilotage)"), "delegation:call", ADMIN, args={"pk": "call"}),
+    page(DELEGATION, _("Sélection de la délégation"), "delegation:selection", ADMIN, args={"pk": "call"}),
 ]
 # fmt: on
 
@@ -254,6 +275,19 @@ NOT_AUDITED: dict[str, str] = {
     "reporting:datagouv": FILE,
     "reporting:dataset_csv": FILE,
     "reporting:dataset_schema": FILE,
+    "network:pilot-decide": POST_ONLY,
+    "network:pilot-advance": POST_ONLY,
+    "network:pilot-member": POST_ONLY,
+    "network:pilot-describe": POST_ONLY,
+    "network:pilot-workshop": POST_ONLY,
+    "network:pilot-workshop-held": POST_ONLY,
+    "network:pilot-publish": POST_ONLY,
+    "events:register": POST_ONLY,
+    "delegation:withdraw": POST_ONLY,
+    "delegation:call-status": POST_ONLY,
+    "delegation:call-report": POST_ONLY,
+    "delegation:decide": POST_ONLY,
+    "delegation:publish": POST_ONLY,
 }
 # Whole namespaces left out of the sweep, with the reason.
 NOT_AUDITED_NAMESPACES: dict[str, str] = {

@@ -94,6 +94,14 @@ def _samples() -> dict[str, str]:
     request = FacilitationRequest.objects.filter(requester=agent).first()
     credential = Credential.objects.order_by("pk").first()
     assert profile and request and credential
+    from essaim.delegation.models import Call
+    from essaim.events.models import Event
+    from essaim.network.models import Pilot
+
+    pilot = Pilot.objects.filter(status__in=Pilot.STAGES).select_related("lab").order_by("pk").first()
+    event = Event.objects.filter(session__starts_at__gte=now).order_by("session__starts_at").first()
+    call = Call.objects.order_by("-year").first()
+    assert pilot and event and call
     return {
         "organisation": "dgfip",
         "organiser_organisation": "interieur",
@@ -115,6 +123,12 @@ def _samples() -> dict[str, str]:
         "survey_id": str(survey.survey_id),
         "magic_link": "lien-de-demonstration",
         "missing": "999999",
+        "pilot_lab": pilot.lab.slug,
+        "pilot": str(pilot.pk),
+        "event": event.slug,
+        "event_id": str(event.pk),
+        "partner": "democratie-ouverte",
+        "call": str(call.pk),
     }
 
 

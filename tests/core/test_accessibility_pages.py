@@ -67,11 +67,18 @@ def test_the_exclusions_for_post_only_views_refuse_a_get(client, programme_admin
     """A view excluded as "POST only" really renders no page for GET (it would otherwise
     need a row in the sweep)."""
     client.force_login(programme_admin)
-    samples = {"pk": 1, "version": "2026.1"}
+    samples = {"pk": 1, "version": "2026.1", "slug": "un-lab", "workshop_pk": 1}
     for name, reason in NOT_AUDITED.items():
         if reason != POST_ONLY:
             continue
-        for kwargs in ({}, {"pk": samples["pk"]}, {"version": samples["version"]}):
+        for kwargs in (
+            {},
+            {"pk": samples["pk"]},
+            {"version": samples["version"]},
+            {"slug": samples["slug"]},
+            {"slug": samples["slug"], "pk": samples["pk"]},
+            {"slug": samples["slug"], "pk": samples["pk"], "workshop_pk": samples["workshop_pk"]},
+        ):
             try:
                 url = reverse(name, kwargs=kwargs)
             except Exception:  # noqa: S112 - try the next set of arguments
