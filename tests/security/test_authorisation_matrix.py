@@ -8,10 +8,11 @@ without a row fails `test_every_route_is_classified`. Adding one is a one-liner:
 
 `w` is the world of tests/security/world.py (add the object you need there). ALLOWED_ROLES is
 a set of role names (shorthands below). A request succeeds when it answers < 300 (or, to a
-write, 400/422: past the permission check, input refused), or redirects anywhere but the login page; it is
-refused on 401/403/404/405 or a redirect to the login page. A POST row (method="post") also proves that a refused role changed nothing: no audit
-entry is written and `state(w)`, when given, reads the same before and after; for an
-allowed role with `changes=True`, `state(w)` must differ. Each POST runs in a transaction
+write, 400/422: past the permission check, input refused), or redirects anywhere but the
+login page; it is refused on 401/403/404/405 or a redirect to the login page. A write row
+(method="post", "put", "delete") also proves that a refused role changed nothing: no audit
+entry is written and `state(w)`, when given, reads the same before and after; with
+`changes=True`, a role succeeds only if `state(w)` changed. Each write runs in a savepoint
 rolled back afterwards, so rows do not disturb each other.
 
 The matrix is printed at the end of the run (`-s`) and written to var/authorisation-matrix.txt.

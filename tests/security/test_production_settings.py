@@ -29,7 +29,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_at_warning_level(tmp_path):
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_production_env(tmp_path),
@@ -50,7 +50,7 @@ def test_production_turns_on_secure_cookies_hsts_and_https(tmp_path):
         "'CSRF_TRUSTED_ORIGINS', 'DEBUG', 'X_FRAME_OPTIONS', 'PASSWORD_LOGIN_ENABLED']}))"
     )
     env = {**_production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "essaim.settings"}
-    result = subprocess.run(  # noqa: S603 - our own interpreter
+    result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
@@ -75,7 +75,7 @@ def test_production_turns_on_secure_cookies_hsts_and_https(tmp_path):
 
 def test_production_refuses_a_weak_secret_key(tmp_path):
     env = {**_production_env(tmp_path), "SECRET_KEY": "django-insecure-trop-court"}
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0

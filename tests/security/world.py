@@ -14,10 +14,9 @@ from essaim.accounts.services import api_token_create
 from essaim.catalogue.models import Course, CourseOutcome
 from essaim.credentials.services import credential_issue
 from essaim.framework.models import Competency, FrameworkVersion, Level
-from essaim.library.models import Resource
 from essaim.library.services import ResourceData, Upload, collection_create, resource_create, resource_import
-from essaim.organisations.models import Region
 from essaim.network.models import CoFacilitation, DirectoryProfile, FacilitationRequest, Invitation
+from essaim.organisations.models import Region
 from essaim.surveys.models import Survey
 from essaim.training.services import registration_create
 from tests.credentials.conftest import close_past_session
