@@ -15,7 +15,8 @@ entry is written and `state(w)`, when given, reads the same before and after; wi
 `changes=True`, a role succeeds only if `state(w)` changed. Each write runs in a savepoint
 rolled back afterwards, so rows do not disturb each other.
 
-The matrix is printed at the end of the run (`-s`) and written to var/authorisation-matrix.txt.
+The matrix is written to var/authorisation-matrix.txt and shown in the run's terminal summary
+(tests/security/conftest.py), so it appears in CI logs.
 """
 
 from __future__ import annotations
@@ -756,6 +757,5 @@ def test_authorisation_matrix(settings, tmp_path):
     out = Path(settings.BASE_DIR) / "var" / "authorisation-matrix.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    print("\n" + text)
     failures = html_failures + api_failures
     assert not failures, "\n".join(failures)
