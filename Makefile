@@ -47,6 +47,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint essaim/templates --lint
 	$(VENV)/bin/mypy essaim
+	$(VENV)/bin/bandit -c pyproject.toml -r essaim -ll -q
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

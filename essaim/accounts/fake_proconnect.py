@@ -455,7 +455,7 @@ class FakeProConnect:
         """Scheme, host and port, e.g. ``http://127.0.0.1:8010``."""
         if not self.port:
             raise RuntimeError("FakeProConnect has no port yet: call start() first")
-        host = "127.0.0.1" if self.host in {"", "0.0.0.0"} else self.host  # noqa: S104 - display only
+        host = "127.0.0.1" if self.host in {"", "0.0.0.0"} else self.host  # noqa: S104 - display only # nosec B104
         return f"http://{host}:{self.port}"
 
     @property

@@ -5,17 +5,21 @@ Endpoints parse input, ask the permission rules, call one selector or service.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import DataError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router
-from ninja.errors import AuthenticationError, HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from essaim.accounts.models import ApiToken
 from essaim.accounts.services import api_token_revoke
 from essaim.api.auth import auth_user, authenticated
+from essaim.api.pagination import PageNumberPagination
 from essaim.api.schemas import (
     ApiTokenOut,
     DepartementOut,
@@ -34,7 +38,37 @@ from essaim.organisations.models import Departement, Organisation, Region
 from essaim.organisations.selectors import organisation_list
 from essaim.training.api import router as training_router
 
-api = NinjaAPI(
+# Answers every operation may give besides its own: the schema says so, so that clients (and
+# schemathesis, tests/security/test_api_schemathesis.py) can rely on it.
+_ERROR_BODY = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}},
+    "required": ["detail"],
+}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_BODY}}}
+
+
+class EssaimAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema["paths"].values():
+            for method, operation in methods.items():
+                responses = operation.setdefault("responses", {})
+                if operation.get("requestBody"):
+                    responses.setdefault(400, _error_response("Corps de requête illisible (JSON invalide)"))
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, _error_response("Paramètres ou corps de requête invalides"))
+                if operation.get("security"):
+                    responses.setdefault(401, _error_response("Authentification requise"))
+                    if method != "get":
+                        responses.setdefault(403, _error_response("Session du navigateur sans jeton CSRF"))
+        return schema
+
+
+api = EssaimAPI(
     title="Essaim API",
     version="1.0.0",
     description=(
@@ -53,6 +87,22 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
         request, {"detail": _("Authentification requise : jeton absent, invalide ou révoqué.")}, status=401
     )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    # Same shape as every other error (`detail` is a sentence), the details beside it.
+    return api.create_response(
+        request, {"detail": _("Requête invalide : voir « errors »."), "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request: HttpRequest, exc: Exception):
+    # An identifier or a filter past the database's integers (SQLite raises OverflowError,
+    # PostgreSQL "bigint out of range"): nothing can match it.
+    return api.create_response(request, {"detail": _("Valeur hors des limites acceptées.")}, status=422)
 
 
 reference = Router(tags=["Référentiels"])

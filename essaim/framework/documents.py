@@ -299,6 +299,8 @@ def parse_json(text: str) -> dict[str, Any]:
             % {"line": exc.lineno, "column": exc.colno, "error": exc.msg},
             code="invalid_json",
         ) from exc
+    except RecursionError as exc:  # a few kilobytes of "[[[[…" exhaust the parser's stack
+        raise ServiceError(_("Le fichier JSON est imbriqué trop profondément."), code="invalid_json") from exc
     if not isinstance(data, dict):
         raise ServiceError(_("Le référentiel doit être un objet JSON."), code="invalid_document")
     return data

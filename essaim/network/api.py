@@ -8,10 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from essaim.api.auth import auth_user, authenticated
+from essaim.api.pagination import PageNumberPagination
 from essaim.core.exceptions import ServiceError
 from essaim.network import matching, selectors, services
 from essaim.network.models import Availability, DirectoryProfile, FacilitationRequest, Invitation
