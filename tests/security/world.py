@@ -166,4 +166,58 @@ def build_world() -> World:
 
     o["survey"] = survey = Survey.objects.create(title="Après la session", kind=Survey.Kind.values[0])
     survey.courses.add(course)
+
+    # Events: one organised by ministry A, one by ministry B; a session of A co-run with the partner.
+    from essaim.events.services import event_create
+
+    start = timezone.now() + dt.timedelta(days=20)
+    event_fields = {"kind": "webinar", "description": "Un webinaire.", "starts_at": start, "capacity": 5}
+    event_fields |= {
+        "ends_at": start + dt.timedelta(hours=2),
+        "venue": "remote",
+        "remote_url": "https://visio.exemple.fr/a",
+    }
+    o["event_a"] = event_create(
+        title="Webinaire du ministère A", organiser=ministry, acting_user=organiser, publish=True, **event_fields
+    )
+    o["event_b"] = event_create(
+        title="Webinaire du ministère B", organiser=other_ministry, acting_user=admin, publish=True, **event_fields
+    )
+
+    # The delegation: this year's call, open; the agent (trained above) has applied, so has another.
+    from essaim.delegation.models import Call
+    from essaim.delegation.services import CallData, application_submit, call_create, call_set_status
+
+    today = timezone.localdate()
+    o["call"] = call = call_create(
+        data=CallData(
+            year=today.year,
+            title="Délégation de test",
+            description="Appel à candidatures.",
+            place="Bruxelles",
+            event_starts_on=today + dt.timedelta(days=60),
+            event_ends_on=today + dt.timedelta(days=61),
+            opens_at=timezone.now() - dt.timedelta(days=1),
+            closes_at=timezone.now() + dt.timedelta(days=10),
+            seats=4,
+            ministry_quota=2,
+        ),
+        acting_user=admin,
+    )
+    call_set_status(call=call, status=Call.Status.OPEN, acting_user=admin)
+    motivation = "Je souhaite représenter mon ministère et partager nos pratiques de participation."
+    o["application_own"] = application_submit(call=call, user=agent, motivation=motivation)
+    o["application_other"] = application_submit(call=call, user=other_agent, motivation=motivation)
+
+    # Lab pilots: one accepted (run by the lab), one still a proposal by another person.
+    from essaim.network import pilots
+
+    o["pilot"] = pilot = pilots.pilot_propose(
+        lab=lab, proposer=agent, title="Budget participatif interne", problem="Un problème.", solution="Une solution."
+    )
+    pilots.pilot_decide(pilot=pilot, acting_user=coordinator, accept=True, reason="")
+    o["proposal_other"] = pilots.pilot_propose(
+        lab=lab, proposer=other_agent, title="Jury citoyen", problem="Un problème.", solution="Une solution."
+    )
+    o["lab_coordinator"] = coordinator
     return w
