@@ -200,6 +200,8 @@ class Stack:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
+                "--threads",
+                os.environ.get("BENCH_GUNICORN_THREADS", "1"),
                 "--log-level",
                 "warning",
             ],
