@@ -15,6 +15,9 @@ SCRIPTS = [
     "bench_library.py",
     "bench_network.py",
     "bench_steering.py",
+    "bench_load.py",
+    "bench_faults.py",
+    "bench_backup.py",
 ]
 
 
