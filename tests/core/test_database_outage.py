@@ -49,6 +49,7 @@ def test_pages_and_api_answer_503_while_the_database_is_away_then_recover(agent,
         page = client.get("/sessions/")
         api = client.post("/api/v1/sessions/1/registrations", **bearer)
         health = client.get("/healthz")
+        english = client.get("/api/v1/regions", HTTP_ACCEPT_LANGUAGE="en")
 
     assert page.status_code == 503
     assert page["Retry-After"] == "5"
@@ -56,6 +57,8 @@ def test_pages_and_api_answer_503_while_the_database_is_away_then_recover(agent,
     assert api.status_code == 503
     assert api["Retry-After"] == "5"
     assert "indisponible" in api.json()["detail"]
+    assert english.status_code == 503
+    assert english.json()["detail"] == "The service is temporarily unavailable. Please try again in a few seconds."
     assert health.status_code == 503
     assert health.json()["checks"]["database"]["status"] == "error"
 
