@@ -443,6 +443,18 @@ def count_mails(workdir: Path) -> int:
     return sum(p.read_text(errors="replace").count("\nMessage-ID: ") for p in folder.iterdir())
 
 
+def mail_recipients(workdir: Path) -> Counter:
+    """Messages per recipient address."""
+    folder = workdir / "mail"
+    counts: Counter = Counter()
+    if folder.exists():
+        for p in folder.iterdir():
+            for line in p.read_text(errors="replace").splitlines():
+                if line.startswith("To: "):
+                    counts[line[4:].strip()] += 1
+    return counts
+
+
 def wait_mails(workdir: Path, expected: int, timeout: float) -> tuple[int, float]:
     started = time.perf_counter()
     count = count_mails(workdir)
