@@ -136,7 +136,7 @@ def drill(vendor: str) -> None:
             label, "backup time under load (command / whole manage.py run)", f"{inner(proc)} / {backup_s:.2f} s", None
         )
         record(label, "backup size", f"{size / 1_000_000:.1f} MB", None)
-        record(label, "registrations acknowledged during the backup", during, None)
+        record(label, "registrations acknowledged while manage.py backup ran", during, None)
         manifest = json.loads(Path(f"{backup_path}.json").read_text())["counts"]
 
         if vendor == "sqlite":
