@@ -16,6 +16,9 @@ SCRIPTS = [
     "bench_network.py",
     "bench_steering.py",
     "bench_servers.py",
+    "bench_load.py",
+    "bench_faults.py",
+    "bench_backup.py",
 ]
 
 

@@ -12,6 +12,7 @@ from essaim.credentials import urls as credentials_urls
 handler400 = "essaim.core.views.error_400"
 handler403 = "essaim.core.views.error_403"
 handler404 = "essaim.core.views.error_404"
+handler500 = "essaim.core.views.error_500"
 
 _pages = [
     (

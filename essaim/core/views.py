@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -64,3 +68,23 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
+
+
+DATABASE_RETRY_AFTER_S = 5
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    """An unexpected error answers 500; the database being out of reach (stopped,
+    restarting, a lock or statement timeout) answers 503 with Retry-After, so that clients
+    and load balancers retry instead of reporting a bug. Rendered without the request
+    context: the context processors would query the database again."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        message = _("Le service est momentanément indisponible. Réessayez dans quelques secondes.")
+        response: HttpResponse
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(loader.get_template("503.html").render({"message": message}), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
