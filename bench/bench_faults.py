@@ -5,7 +5,7 @@ the database holds.
 PostgreSQL is a private instance (initdb into a temp directory, a free port, run as the
 `postgres` user when root): the system cluster on 5432 is shared and is never touched.
 Redis db 8 holds the cache and the task queue (flushed at start). gunicorn (4 workers) and
-`manage.py run_huey` serve on loopback, as in bench_registrations.py.
+`manage.py run_worker --queue all` (one consumer per queue) serve on loopback, as in bench_registrations.py.
 
 Scenario "database": `pg_ctl stop -m immediate` 8 s into the load, restart 2 s later.
 Scenario "gunicorn": SIGKILL the gunicorn master and its workers 8 s into the load, restart
@@ -146,7 +146,9 @@ def scenario(name: str, stack: Stack, db: Db, pg: PrivatePostgres, tokens: list[
         time.sleep(max(DOWN_FOR - (time.perf_counter() - load.t0 - killed_at), 0))
         back_at = time.perf_counter() - load.t0
         stack.start_consumer()
-        print(f"  {back_at:.1f} s: run_huey started again; {len(cancelled)} seats freed while it was dead", flush=True)
+        print(
+            f"  {back_at:.1f} s: the workers started again; {len(cancelled)} seats freed while it was dead", flush=True
+        )
     elapsed = load.join()
     probe.stop.set()
     probe.thread.join()

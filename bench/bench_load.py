@@ -1,7 +1,7 @@
 """Mixed load: browse, search and register from a load generator on loopback, and the
 latency of the public session list while 1,000 agents sign up at once.
 
-gunicorn (4 workers) + `manage.py run_huey` serve Essaim as in bench_registrations.py; this
+gunicorn (4 workers) + `manage.py run_worker --queue all` serve Essaim as in bench_registrations.py; this
 process is the load generator (plain http.client threads). A sampler requests the public
 session list (/sessions/) at a steady SAMPLE_RATE per second through three phases:
 1. idle: nothing else;

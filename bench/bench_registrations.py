@@ -5,7 +5,7 @@ of a hot session against the same load spread over many, and the session list ov
 For each database: prepare it in a subprocess (temp ESSAIM_VAR_DIR), serve Essaim with
 gunicorn (4 worker processes of BENCH_GUNICORN_THREADS threads, default 1: on 2 cores, a
 second thread per process only adds GIL hand-offs to CPU-bound requests) and the Huey
-consumer (`manage.py run_huey`, as in production, at nice 10 so that e-mails yield the CPU
+consumers (`manage.py run_worker --queue all`: one per queue, as in production, at nice 10 so that e-mails yield the CPU
 to sign-ups; the queue's drain time is printed) on loopback, then load it from this
 process with plain http.client threads.
 
@@ -438,7 +438,7 @@ def run_database(vendor: str) -> None:
         stderr=server_log,
     )
     consumer = subprocess.Popen(
-        ["nice", "-n", "10", sys.executable, "manage.py", "run_huey"],
+        ["nice", "-n", "10", sys.executable, "manage.py", "run_worker", "--queue", "all"],
         cwd=ROOT,
         env=env,
         stdout=worker_log,
@@ -457,7 +457,10 @@ def run_database(vendor: str) -> None:
                 pass
             time.sleep(0.2)
         threads = os.environ.get("BENCH_GUNICORN_THREADS", "1")
-        print(f"gunicorn on 127.0.0.1:{port} (4 workers x {threads} thread(s)) + run_huey at nice 10", flush=True)
+        print(
+            f"gunicorn on 127.0.0.1:{port} (4 workers x {threads} thread(s)) + one worker per queue at nice 10",
+            flush=True,
+        )
         parts = os.environ.get("BENCH_PARTS", "burst,throughput,pages").split(",")
         if "burst" in parts:
             burst(label, client, db, tokens, prep["hot"], workdir)

@@ -214,7 +214,7 @@ class Stack:
     def start_consumer(self) -> None:
         log = self._log("huey.log")
         self.consumer = subprocess.Popen(
-            ["nice", "-n", "10", sys.executable, "manage.py", "run_huey"],
+            ["nice", "-n", "10", sys.executable, "manage.py", "run_worker", "--queue", "all"],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -192,7 +192,7 @@ KEY_PAGES: list[KeyPage] = [
     page(NETWORK, _("Pilotes d’un laboratoire"), "network:pilots", AGENT, args={"slug": "lab"}),
     page(NETWORK, _("Proposer une solution à un laboratoire"), "network:pilot-propose", AGENT, args={"slug": "lab"}),
     page(NETWORK, _("Un pilote"), "network:pilot", AGENT, mobile=True, args={"slug": "pilot_lab", "pk": "pilot"}),
-    page(NETWORK, _("Un pilote (équipe du programme)"), "network:pilot", ADMIN, args={"slug": "pilot_lab", "pk": "pilot"}),
+    page(NETWORK, _("Un pilote (équipe du programme)"), "network:pilot", ADMIN, args={"slug": "pilot_lab", "pk": "pilot"}),  # noqa: E501
     page(NETWORK, _("Mes propositions"), "network:my-proposals", AGENT),
     page(NETWORK, _("Mobilité des personnes formées"), "network:turnover", ADMIN),
     page(EVENTS, _("Événements"), "events:list", ANONYMOUS, mobile=True),
