@@ -173,12 +173,19 @@ def prepare(env: dict[str, str], *, groups: list[tuple[str, int, int]], agents: 
 
 # --- The stack: gunicorn + Huey consumer, each killable ----------------------------------
 class Stack:
-    def __init__(self, env: dict[str, str], workdir: Path, *, workers: int = 4) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, *, workers: int = 4, api_workers: int = 0) -> None:
+        """`api_workers` > 0: a second gunicorn pool, at nice 10, serves /api/ on `api_port`
+        (deploy/nginx.conf routes /api/ to its own upstream): the pages keep their CPU while a
+        burst of sign-ups queues in the API pool."""
         self.env = env
         self.workdir = workdir
         self.workers = workers
+        self.api_workers = api_workers
         self.port = free_port()
         self.client = Client(self.port)
+        self.api_port = free_port() if api_workers else self.port
+        self.api_client = Client(self.api_port)
+        self.api_server: subprocess.Popen | None = None
         self.server: subprocess.Popen | None = None
         self.consumer: subprocess.Popen | None = None
         self.logs: list[Any] = []
@@ -190,26 +197,37 @@ class Stack:
 
     def start_server(self) -> None:
         log = self._log("gunicorn.log")
+        if self.api_workers:
+            self.api_server = subprocess.Popen(
+                ["nice", "-n", "10", *self._gunicorn(self.api_port, self.api_workers)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
         self.server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "essaim.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                os.environ.get("BENCH_GUNICORN_THREADS", "1"),
-                "--log-level",
-                "warning",
-            ],
+            self._gunicorn(self.port, self.workers),
             cwd=ROOT,
             env=self.env,
             stdout=log,
             stderr=log,
         )
+
+    def _gunicorn(self, port: int, workers: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "essaim.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            os.environ.get("BENCH_GUNICORN_THREADS", "1"),
+            "--log-level",
+            "warning",
+        ]
 
     def start_consumer(self) -> None:
         log = self._log("huey.log")
@@ -230,7 +248,8 @@ class Stack:
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
             try:
-                if self.client.request("GET", "/healthz")[0] == 200:
+                clients = (self.client, self.api_client) if self.api_workers else (self.client,)
+                if all(c.request("GET", "/healthz")[0] == 200 for c in clients):
                     return time.perf_counter() - started
             except OSError:
                 pass
@@ -271,10 +290,10 @@ class Stack:
         return len(pids)
 
     def stop(self) -> None:
-        for proc in (self.server, self.consumer):
+        for proc in (self.server, self.api_server, self.consumer):
             if proc and proc.poll() is None:
                 proc.terminate()
-        for proc in (self.server, self.consumer):
+        for proc in (self.server, self.api_server, self.consumer):
             if proc:
                 try:
                     proc.wait(timeout=15)

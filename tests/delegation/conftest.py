@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from essaim.catalogue.models import Course
@@ -63,6 +64,8 @@ def make_agent(past_session):
     counter = iter(range(1000))
 
     def make(ministry, region="11", *, trained=True, email=None, language="fr"):
+        if not Region.objects.filter(code=region).exists():  # flushed by an earlier transactional test
+            call_command("load_reference_data", verbosity=0)
         n = next(counter)
         service = OrganisationFactory(
             name=f"Service {n} de {ministry.name}",
