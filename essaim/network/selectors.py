@@ -24,7 +24,7 @@ from essaim.network.models import (
     PilotMember,
     PilotWorkshop,
 )
-from essaim.organisations.models import Organisation
+from essaim.organisations.models import Organisation, path_root_id
 from essaim.training.models import Session
 
 #: Points of the ranking (docs/adr/0040-network-matching.md).
@@ -423,9 +423,7 @@ def turnover(*, months: int = 12) -> list[TurnoverRow]:
     from essaim.training.models import Completion
 
     since = timezone.localdate() - dt.timedelta(days=round(months * 30.44))
-    roots = {
-        pk: int(path.strip("/").split("/")[0]) for pk, path in Organisation.objects.values_list("pk", "path") if path
-    }
+    roots = {pk: root for pk, path in Organisation.objects.values_list("pk", "path") if (root := path_root_id(path))}
     trained = dict(
         Completion.objects.filter(user__is_active=True)
         .values("user__organisation_id")
@@ -487,9 +485,7 @@ def skill_gaps(*, exact: bool = False) -> dict[str, list[GapRow]]:
     shown = (lambda n: n) if exact else suppress
     trained_target = settings.NETWORK_GAP_TRAINED_TARGET
     trainer_target = settings.NETWORK_GAP_TRAINER_TARGET
-    roots = {
-        pk: int(path.strip("/").split("/")[0]) for pk, path in Organisation.objects.values_list("pk", "path") if path
-    }
+    roots = {pk: root for pk, path in Organisation.objects.values_list("pk", "path") if (root := path_root_id(path))}
     trained_by_org = dict(
         Completion.objects.filter(user__is_active=True)
         .values("user__organisation_id")
