@@ -113,6 +113,21 @@ def test_a_programme_admin_selects_from_the_page_and_sees_quota_refusals(
     assert "quota atteint" in response.content.decode()
 
 
+def test_the_balance_tables_flag_a_region_with_nobody_selected(
+    client, open_call, make_agent, ministries, programme_admin
+):
+    chosen = application_submit(call=open_call, user=make_agent(ministries[0], "11"), motivation=MOTIVATION)
+    application_submit(call=open_call, user=make_agent(ministries[1], "53"), motivation=MOTIVATION)
+    close_window(open_call)
+    client.force_login(programme_admin)
+    client.post(reverse("delegation:decide", args=[chosen.pk]), {"decision": "selected"})
+    page = client.get(reverse("delegation:selection", args=[open_call.pk])).content.decode()
+    assert "Par ministère" in page and "Par région" in page
+    # Bretagne has an applicant and nobody selected: flagged once, in the regions' table only
+    # (the second ministry has nobody selected either, which is not a flag for ministries).
+    assert page.count("aucune personne sélectionnée") == 1
+
+
 def test_balance_indicators(open_call, make_agent, ministries, programme_admin):
     x = [
         application_submit(call=open_call, user=make_agent(ministries[0], "53"), motivation=MOTIVATION)
