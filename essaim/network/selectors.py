@@ -318,12 +318,14 @@ def lab_detail(*, lab: Organisation, user: Any, members_limit: int = 12) -> dict
     now = timezone.now()
     sessions = list(
         Session.objects.published()
+        .trainings()
         .filter(lab=lab, starts_at__gte=now)
         .select_related("course")
         .order_by("starts_at")[:20]
     )
     held = list(
-        Session.objects.filter(lab=lab, starts_at__lt=now)
+        Session.objects.trainings()
+        .filter(lab=lab, starts_at__lt=now)
         .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
         .select_related("course")
         .order_by("-starts_at")[:20]
@@ -525,7 +527,8 @@ def cofacilitation_choices(*, days: int = 180, limit: int = 200) -> list[tuple[s
     declare having co-facilitated. Two queries."""
     since = timezone.now() - dt.timedelta(days=days)
     sessions = (
-        Session.objects.filter(starts_at__gte=since, starts_at__lte=timezone.now())
+        Session.objects.trainings()
+        .filter(starts_at__gte=since, starts_at__lte=timezone.now())
         .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
         .select_related("course")
         .prefetch_related("trainers")
