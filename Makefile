@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/essaim
 
-.PHONY: install run serve test test-sqlite test-postgres test-fast bench lint fmt lock messages check clean
+.PHONY: install js run serve test test-sqlite test-postgres test-fast bench lint fmt lock messages check clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Essaim needs Python 3.11 or newer.")'
@@ -18,6 +18,16 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 
 install: $(VENV)/.installed
 
+## js: the independent Node.js tools the tests run (each folder under js/ pins its own with a
+## committed package-lock.json; no browser or binary is downloaded). Skipped without npm:
+## the tests that need them are then skipped locally and fail in CI.
+js:
+	@if command -v npm >/dev/null; then \
+	  for dir in js/*/; do [ -f "$$dir/package-lock.json" ] || continue; \
+	    [ "$$dir/node_modules/.package-lock.json" -nt "$$dir/package-lock.json" ] && continue; \
+	    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix "$$dir" --no-audit --no-fund --loglevel=error || exit 1; done; \
+	else echo "npm not found (apt-get install nodejs npm): tests that run Node.js tools will be skipped."; fi
+
 ## run: install, migrate, load demo data, serve on http://$(HOST):$(PORT) with the task worker
 ## and a local ProConnect stand-in (everything stops with Ctrl-C)
 run: install
@@ -27,16 +37,16 @@ run: install
 
 ## test: the whole suite (unit, integration, browser) on SQLite, or on PostgreSQL when
 ## DATABASE_URL points there
-test: install
+test: install js
 	ESSAIM_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
-test-sqlite: install
+test-sqlite: install js
 	ESSAIM_ENV=test DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install js
 	ESSAIM_ENV=test DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install js
 	ESSAIM_ENV=test $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: install
