@@ -320,10 +320,37 @@ MAGIC_LINK_MAX_PER_EMAIL = env_int("MAGIC_LINK_MAX_PER_EMAIL", 3)
 MAGIC_LINK_MAX_PER_IP = env_int("MAGIC_LINK_MAX_PER_IP", 20)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 
-# ProConnect (OpenID Connect). The domain is the issuer base, e.g.
-# https://auth.agentconnect.gouv.fr/api/v2 in production or the integration domain. Outside
-# production it defaults to the local fake issuer that `make run` starts.
-PROCONNECT_DOMAIN = env("PROCONNECT_DOMAIN", "" if PRODUCTION else "http://127.0.0.1:8010/api/v2").rstrip("/")
+
+# ProConnect (OpenID Connect). PROCONNECT_DOMAIN is written as ProConnect's documentation
+# does, a bare host (auth.agentconnect.gouv.fr, fca.integ01.dev-agentconnect.fr): the API is
+# then https://<host>/api/v2. A full URL (http://127.0.0.1:8010/api/v2) is accepted too.
+# Outside production it defaults to the local stand-in that `make run` starts.
+def proconnect_base_url(raw: str) -> str:
+    """https://<host>/api/v2 from a bare host or a URL; ImproperlyConfigured otherwise."""
+    from urllib.parse import urlsplit
+
+    value = raw.strip().rstrip("/")
+    if not value:
+        return ""
+    if "://" not in value:
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in value)
+        or parts.path not in {"", "/api/v2"}
+    ):
+        raise ImproperlyConfigured(
+            f"PROCONNECT_DOMAIN={raw!r} is not valid: give the host as ProConnect documents it "
+            "(e.g. auth.agentconnect.gouv.fr) or the full API base URL ending in /api/v2."
+        )
+    return f"{parts.scheme}://{parts.netloc}/api/v2"
+
+
+PROCONNECT_DOMAIN = proconnect_base_url(env("PROCONNECT_DOMAIN", "" if PRODUCTION else "http://127.0.0.1:8010/api/v2"))
 PROCONNECT_ENABLED = bool(PROCONNECT_DOMAIN)
 OIDC_RP_CLIENT_ID = env("PROCONNECT_CLIENT_ID", "" if PRODUCTION else "essaim-local")
 OIDC_RP_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", "" if PRODUCTION else "essaim-local-secret")
@@ -335,10 +362,25 @@ OIDC_OP_USER_ENDPOINT = f"{PROCONNECT_DOMAIN}/userinfo"
 OIDC_OP_JWKS_ENDPOINT = f"{PROCONNECT_DOMAIN}/jwks"
 OIDC_OP_LOGOUT_ENDPOINT = f"{PROCONNECT_DOMAIN}/session/end"
 OIDC_OP_ISSUER = env("PROCONNECT_ISSUER", PROCONNECT_DOMAIN)
-OIDC_RP_SIGN_ALGO = env("PROCONNECT_SIGN_ALGO", "RS256")
-OIDC_RP_SCOPES = "openid given_name usual_name email uid siret idp_id organizational_unit"
+# ProConnect signs id_token and userinfo with the algorithm registered for the client
+# (RS256 or ES256); `none` and HMAC are never accepted.
+PROCONNECT_SIGN_ALGS = env_list("PROCONNECT_SIGN_ALGS") or ["RS256", "ES256"]
+if not set(PROCONNECT_SIGN_ALGS) <= {"RS256", "ES256", "PS256", "RS384", "ES384", "RS512", "ES512"}:
+    raise ImproperlyConfigured("PROCONNECT_SIGN_ALGS accepts asymmetric JWS algorithms only (RS256, ES256…).")
+OIDC_RP_SIGN_ALGO = PROCONNECT_SIGN_ALGS[0]  # mozilla-django-oidc only reads its RS/ES prefix
+# ProConnect's default scopes; a client granted more (organizational_unit…) adds them here.
+# Asking for a scope the client was not granted fails every login (invalid_scope).
+PROCONNECT_SCOPES = env("PROCONNECT_SCOPES", "openid given_name usual_name email uid siret idp_id")
+if "openid" not in PROCONNECT_SCOPES.split():
+    raise ImproperlyConfigured("PROCONNECT_SCOPES must contain openid.")
+OIDC_RP_SCOPES = " ".join(PROCONNECT_SCOPES.split())
+# eidas1 or stronger: `values` (any of), never `value` (exactly one), which refuses an FI
+# answering eidas2. The acr the id_token returns is checked against the same list.
+PROCONNECT_ACR_VALUES = env_list("PROCONNECT_ACR_VALUES") or ["eidas1", "eidas2", "eidas3"]
+if "eidas0" in PROCONNECT_ACR_VALUES:
+    raise ImproperlyConfigured("PROCONNECT_ACR_VALUES must not accept eidas0.")
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {
-    "claims": json.dumps({"id_token": {"acr": {"essential": True, "value": env("PROCONNECT_ACR", "eidas1")}}}),
+    "claims": json.dumps({"id_token": {"acr": {"essential": True, "values": PROCONNECT_ACR_VALUES}}}),
 }
 OIDC_STORE_ID_TOKEN = True
 OIDC_USE_NONCE = True
@@ -400,13 +442,11 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Only our own origin: the ProConnect button is a link, and logout leaves through a page
+# (accounts/logout_proconnect.html), because ProConnect hops through the agent's identity
+# provider on origins nobody can list, and browsers check form-action on every redirect
+# that follows a form submission.
 _form_action = [SELF]
-if PROCONNECT_DOMAIN:
-    # Logging out POSTs to us, then redirects to ProConnect's end_session endpoint.
-    from urllib.parse import urlsplit
-
-    _pc = urlsplit(PROCONNECT_DOMAIN)
-    _form_action.append(f"{_pc.scheme}://{_pc.netloc}")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

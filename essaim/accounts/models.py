@@ -189,10 +189,44 @@ class RoleAssignment(models.Model):
         return f"{label} — {self.organisation}" if self.organisation_id else str(label)
 
 
+class ProConnectIdentity(models.Model):
+    """One ProConnect identity bound to an account: `issuer` + `sub` (OIDC Core §5.7).
+
+    ProConnect gives the same person a different `sub` through each identity provider (FI),
+    so an account may hold several; each one after the first is bound only with proof that
+    the person controls the account's address (`LoginToken.Purpose.PROCONNECT_LINK`).
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="proconnect_identities")
+    issuer = models.CharField(max_length=255)
+    sub = models.CharField(max_length=255)
+    idp_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identité ProConnect")
+        verbose_name_plural = _("identités ProConnect")
+        constraints = [models.UniqueConstraint("issuer", "sub", name="proconnect_identity_unique_issuer_sub")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.idp_id or self.sub}"
+
+
 class LoginToken(models.Model):
-    """A single-use magic link sent by e-mail (partners and external trainers)."""
+    """A single-use link sent by e-mail: a sign-in (partners and external trainers) or the
+    proof that the person who just signed in with ProConnect controls this account's address."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Connexion")
+        PROCONNECT_LINK = "proconnect_link", _("Liaison d’une identité ProConnect")
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="login_tokens")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.LOGIN)
+    link_issuer = models.CharField(max_length=255, blank=True)
+    link_sub = models.CharField(max_length=255, blank=True)
+    link_idp_id = models.CharField(max_length=255, blank=True)
+    link_uid = models.CharField(max_length=255, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

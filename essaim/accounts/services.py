@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from essaim.accounts.models import (
     ApiToken,
     LoginAttempt,
     LoginToken,
+    ProConnectIdentity,
     Role,
     RoleAssignment,
     User,
@@ -199,6 +201,32 @@ def login_material_purge(*, now: dt.datetime | None = None) -> int:
 
 
 # Magic links -----------------------------------------------------------------------
+#: Roles whose holders sign in by e-mail: people without a ProConnect identity.
+MAGIC_LINK_ROLES = frozenset({Role.PARTNER, Role.TRAINER})
+#: Roles that must go through ProConnect and its `acr` (or the password with lockout).
+PROCONNECT_ONLY_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.ORGANISER, Role.LAB_COORDINATOR})
+
+
+def magic_link_refused_message() -> str:
+    return _(
+        "Le lien de connexion par courriel est réservé aux partenaires et aux formateurs externes. "
+        "Les agents publics et l’équipe du programme se connectent avec ProConnect."
+    )
+
+
+def magic_link_allowed(*, user: User) -> bool:
+    """Partners and external trainers only: an account bound to ProConnect, staff, or one
+    holding a role over organisations would otherwise get around ProConnect and its `acr`."""
+    if not user.is_active or user.is_staff or user.is_superuser:
+        return False
+    if user.auth_source == User.AuthSource.PROCONNECT or user.proconnect_sub:
+        return False
+    if ProConnectIdentity.objects.filter(user=user).exists():
+        return False
+    held = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
+    return not (held & PROCONNECT_ONLY_ROLES) and bool(held & MAGIC_LINK_ROLES)
+
+
 @transaction.atomic(durable=True)
 def magic_link_request(*, email: str, ip_address: str | None, next_url: str = "") -> bool:
     """Send a sign-in link if an active account has this address.
@@ -219,6 +247,16 @@ def magic_link_request(*, email: str, ip_address: str | None, next_url: str = ""
     LoginAttempt.objects.create(kind=LoginAttempt.Kind.MAGIC_LINK_REQUEST, email=email, ip_address=ip_address)
     user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
+        return False
+    if not magic_link_allowed(user=user):
+        # Same answer on screen (no account enumeration); the owner reads why in the mail.
+        with translation.override(user.preferred_language):
+            subject = _("Connexion à Essaim : utilisez ProConnect")
+            body = render_to_string("accounts/email/magic_link_refused.txt", {"user": user})
+        from essaim.core.tasks import send_email
+
+        transaction.on_commit(lambda: send_email(subject=subject, body=body, to=[user.email]))
+        audit_log(actor=None, action="accounts.magic_link.refuse", target=user, ip_address=ip_address)
         return False
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -243,7 +281,12 @@ def magic_link_request(*, email: str, ip_address: str | None, next_url: str = ""
 @transaction.atomic(durable=True)
 def magic_link_consume(*, secret: str, ip_address: str | None) -> tuple[User, str]:
     """Use a link once. Returns the user and where to go next."""
-    token = LoginToken.objects.select_for_update().select_related("user").filter(token_hash=hash_secret(secret)).first()
+    token = (
+        LoginToken.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(token_hash=hash_secret(secret), purpose=LoginToken.Purpose.LOGIN)
+        .first()
+    )
     now = timezone.now()
     if token is None:
         raise ServiceError(_("Ce lien de connexion n’est pas valide."), code="unknown")
@@ -253,6 +296,8 @@ def magic_link_consume(*, secret: str, ip_address: str | None) -> tuple[User, st
         raise ServiceError(_("Ce lien de connexion a expiré. Demandez-en un nouveau."), code="expired")
     if not token.user.is_active:
         raise ServiceError(_("Ce compte est désactivé."), code="inactive")
+    if not magic_link_allowed(user=token.user):
+        raise ServiceError(magic_link_refused_message(), code="not_allowed")
     token.used_at = now
     token.save(update_fields=["used_at"])
     LoginAttempt.objects.create(
@@ -331,39 +376,72 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 # ProConnect ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ProConnectSignIn:
+    """The outcome of a verified ProConnect sign-in: a user to log in, or none because the
+    address belongs to an account that must first be proven (a link was sent to it)."""
+
+    user: User | None
+    proof_sent: bool = False
+
+
+def _claim(claims: dict[str, Any], name: str) -> str | None:
+    """The claim as a string, or None when ProConnect did not send it (keep what we had)."""
+    value = claims.get(name)
+    if value is None or value == "":
+        return None
+    return str(value).strip()
+
+
 @transaction.atomic(durable=True)
-def user_sign_in_with_proconnect(*, claims: dict[str, Any]) -> User:
+def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProConnectSignIn:
     """Find or create the account behind verified ProConnect claims, and refresh it.
 
-    Matching: by `sub` first; then by e-mail (an account created before its owner first
-    used ProConnect, e.g. by an organiser). The SIRET places the person in a known
-    organisation; a change of SIRET is a change of post and is kept in the history.
+    Only `issuer` + `sub` identify a person (OIDC Core §5.7). An unknown identity whose
+    e-mail belongs to an existing account is never bound to it here: a link is sent to that
+    address, and the identity is bound only when it is used (`proconnect_link_confirm`).
+    The SIRET places the person in a registered organisation; a change of SIRET is a change
+    of post and is kept in the history. An absent claim keeps what we had.
     """
-    sub = str(claims.get("sub") or "")
-    email = str(claims.get("email") or "").strip().lower()
+    sub = _claim(claims, "sub") or ""
+    email = (_claim(claims, "email") or "").lower()
     if not sub or not email:
         raise ServiceError(_("ProConnect n’a pas transmis votre identifiant ou votre adresse électronique."))
-    user = User.objects.select_for_update().filter(proconnect_sub=sub).first()
+    identity = (
+        ProConnectIdentity.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(issuer=issuer, sub=sub)
+        .first()
+    )
     created = False
-    if user is None:
-        user = User.objects.select_for_update().filter(email=email).first()
-        if user is not None and user.proconnect_sub and user.proconnect_sub != sub:
-            raise ServiceError(_("Cette adresse est déjà liée à une autre identité ProConnect."))
-    if user is None:
-        user = User(email=email)
+    if identity is not None:
+        user = identity.user
+    else:
+        existing = User.objects.select_for_update().filter(email=email).first()
+        if existing is not None:
+            if not existing.is_active:
+                raise ServiceError(_("Ce compte est désactivé. Contactez l’équipe du programme."))
+            _proconnect_link_proof_send(user=existing, claims=claims, issuer=issuer, sub=sub)
+            return ProConnectSignIn(user=None, proof_sent=True)
+        user = User(email=email, auth_source=User.AuthSource.PROCONNECT, proconnect_sub=sub)
         user.set_unusable_password()
+        user.save()
+        identity = ProConnectIdentity.objects.create(user=user, issuer=issuer, sub=sub)
         created = True
     if not user.is_active:
         raise ServiceError(_("Ce compte est désactivé. Contactez l’équipe du programme."))
-    user.proconnect_sub = sub
-    user.proconnect_uid = str(claims.get("uid") or "")[:255]
-    user.proconnect_idp_id = str(claims.get("idp_id") or "")[:255]
+    now = timezone.now()
+    identity.idp_id = (_claim(claims, "idp_id") or identity.idp_id)[:255]
+    identity.last_login_at = now
+    identity.save(update_fields=["idp_id", "last_login_at"])
+    user.proconnect_uid = (_claim(claims, "uid") or user.proconnect_uid)[:255]
+    user.proconnect_idp_id = identity.idp_id
     user.auth_source = User.AuthSource.PROCONNECT
     if email != user.email and not User.objects.filter(email=email).exclude(pk=user.pk).exists():
         user.email = email
-    user.given_name = str(claims.get("given_name") or user.given_name)[:150]
-    user.usual_name = str(claims.get("usual_name") or claims.get("family_name") or user.usual_name)[:150]
-    user.last_login = timezone.now()
+    user.given_name = (_claim(claims, "given_name") or user.given_name)[:150]
+    user.usual_name = (_claim(claims, "usual_name") or _claim(claims, "family_name") or user.usual_name)[:150]
+    user.last_login = now
     user.save()
     audit_log(
         actor=user,
@@ -371,19 +449,123 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any]) -> User:
         action="accounts.user.create_proconnect" if created else "accounts.login.proconnect",
         target=user,
         summary=_("Compte créé via ProConnect") if created else _("Connexion via ProConnect"),
+        changes={"idp_id": identity.idp_id},
     )
-    siret = str(claims.get("siret") or "")
-    unit = str(claims.get("organizational_unit") or "")[:255]
+    siret = _claim(claims, "siret")
+    unit = _claim(claims, "organizational_unit")
     organisation = Organisation.objects.filter(siret=siret).first() if siret else None
     if organisation is not None:
+        if unit is None:
+            # No unit sent: same post if the organisation is the same, else an unknown unit.
+            unit = user.unit if user.organisation_id == organisation.pk else ""
         _affiliation_change(
             user=user,
             organisation=organisation,
-            unit=unit,
+            unit=unit[:255],
             acting_user=user,
             source=Affiliation.Source.PROCONNECT,
         )
     elif unit and not user.unit:
-        user.unit = unit
+        user.unit = unit[:255]
         user.save(update_fields=["unit"])
+    return ProConnectSignIn(user=user)
+
+
+def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: str, sub: str) -> None:
+    """Mail the account's address a single-use link that binds this ProConnect identity.
+
+    At most one pending link per account and identity: asking again does not send more.
+    """
+    now = timezone.now()
+    pending = LoginToken.objects.filter(
+        user=user,
+        purpose=LoginToken.Purpose.PROCONNECT_LINK,
+        link_issuer=issuer,
+        link_sub=sub,
+        used_at__isnull=True,
+        expires_at__gt=now,
+    )
+    if pending.exists():
+        return
+    secret = secrets.token_urlsafe(32)
+    window = settings.MAGIC_LINK_MAX_AGE_S
+    LoginToken.objects.create(
+        user=user,
+        purpose=LoginToken.Purpose.PROCONNECT_LINK,
+        token_hash=hash_secret(secret),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=window),
+        link_issuer=issuer[:255],
+        link_sub=sub[:255],
+        link_idp_id=(_claim(claims, "idp_id") or "")[:255],
+        link_uid=(_claim(claims, "uid") or "")[:255],
+    )
+    link = settings.SITE_URL + reverse("accounts:proconnect-link", kwargs={"token": secret})
+    with translation.override(user.preferred_language):
+        subject = _("Relier votre identité ProConnect à votre compte Essaim")
+        body = render_to_string(
+            "accounts/email/proconnect_link.txt", {"user": user, "link": link, "minutes": window // 60}
+        )
+    from essaim.core.tasks import send_email
+
+    transaction.on_commit(lambda: send_email(subject=subject, body=body, to=[user.email]))
+    audit_log(
+        actor=None,
+        action="accounts.proconnect.link_request",
+        target=user,
+        summary=_("Demande de liaison d’une identité ProConnect : lien envoyé à l’adresse du compte"),
+        changes={"idp_id": _claim(claims, "idp_id")},
+    )
+
+
+@transaction.atomic(durable=True)
+def proconnect_link_confirm(*, secret: str, ip_address: str | None) -> User:
+    """Bind the ProConnect identity a link was sent for, once its owner opens it.
+
+    Opening the link proves control of the account's address; names are left alone.
+    """
+    token = (
+        LoginToken.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(token_hash=hash_secret(secret), purpose=LoginToken.Purpose.PROCONNECT_LINK)
+        .first()
+    )
+    if token is None:
+        raise ServiceError(_("Ce lien n’est pas valide."), code="unknown")
+    if token.used_at is not None:
+        raise ServiceError(
+            _("Ce lien a déjà servi. Reconnectez-vous avec ProConnect pour en recevoir un autre."), code="used"
+        )
+    if token.expires_at <= timezone.now():
+        raise ServiceError(
+            _("Ce lien a expiré. Reconnectez-vous avec ProConnect pour en recevoir un autre."), code="expired"
+        )
+    user = token.user
+    if not user.is_active:
+        raise ServiceError(_("Ce compte est désactivé."), code="inactive")
+    token.used_at = timezone.now()
+    token.save(update_fields=["used_at"])
+    bound = ProConnectIdentity.objects.filter(issuer=token.link_issuer, sub=token.link_sub).first()
+    if bound is not None and bound.user_id != user.pk:
+        raise ServiceError(_("Cette identité ProConnect est déjà reliée à un autre compte."), code="taken")
+    if bound is None:
+        ProConnectIdentity.objects.create(
+            user=user, issuer=token.link_issuer, sub=token.link_sub, idp_id=token.link_idp_id
+        )
+    changes: dict[str, Any] = {"idp_id": token.link_idp_id}
+    if user.auth_source != User.AuthSource.PROCONNECT:
+        changes["auth_source"] = [user.auth_source, User.AuthSource.PROCONNECT]
+        user.auth_source = User.AuthSource.PROCONNECT
+    if not user.proconnect_sub and not User.objects.filter(proconnect_sub=token.link_sub).exists():
+        user.proconnect_sub = token.link_sub
+    user.save(update_fields=["auth_source", "proconnect_sub"])
+    audit_log(
+        actor=user,
+        role="self",
+        action="accounts.proconnect.link",
+        target=user,
+        summary=_("Identité ProConnect reliée au compte après preuve par courriel"),
+        changes=changes,
+        ip_address=ip_address,
+    )
     return user

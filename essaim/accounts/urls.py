@@ -9,6 +9,7 @@ urlpatterns = [
     path("connexion/", views.login_view, name="login"),
     path("connexion/proconnect/", ProConnectLoginView.as_view(), name="proconnect-login"),
     path("connexion/proconnect/retour/", ProConnectCallbackView.as_view(), name="proconnect-callback"),
+    path("connexion/proconnect/lier/<str:token>/", views.proconnect_link, name="proconnect-link"),
     path("connexion/lien-envoye/", views.magic_link_sent, name="magic-link-sent"),
     path("connexion/lien/<str:token>/", views.magic_link, name="magic-link"),
     path("deconnexion/", views.logout_view, name="logout"),

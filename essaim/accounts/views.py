@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Literal, cast
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,18 +27,21 @@ from essaim.accounts.forms import (
     ProfileForm,
 )
 from essaim.accounts.models import ApiToken
-from essaim.accounts.proconnect import proconnect_logout_url
+from essaim.accounts.proconnect import LOGOUT_STATE_SESSION_KEY, proconnect_logout_url
 from essaim.accounts.services import (
     affiliation_change,
     api_token_create,
     api_token_revoke,
     magic_link_consume,
     magic_link_request,
+    proconnect_link_confirm,
     user_update_profile,
 )
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.selectors import affiliation_history
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -115,19 +120,54 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    target = "core:home"
-    if request.user.is_authenticated and request.session.get("oidc_id_token"):
-        target = proconnect_logout_url(request)
+    if not (request.user.is_authenticated and request.session.get("oidc_id_token")):
+        logout(request)
+        messages.info(request, _("Vous êtes déconnecté."))
+        return redirect("core:home")
+    end_session_url = proconnect_logout_url(request)
+    state = request.session[LOGOUT_STATE_SESSION_KEY]
     logout(request)
-    if target != "core:home":
-        return redirect(target)
-    messages.info(request, _("Vous êtes déconnecté."))
-    return redirect(target)
+    request.session[LOGOUT_STATE_SESSION_KEY] = state
+    # A page, not a redirect: ProConnect hops through the agent's identity provider on an
+    # origin we cannot list, and browsers apply our CSP form-action to every redirect that
+    # follows this form submission. A navigation from a page is not a form submission.
+    return render(
+        request,
+        "accounts/logout_proconnect.html",
+        {"end_session_url": end_session_url, "page_title": _("Déconnexion de ProConnect")},
+    )
 
 
 def logged_out(request: HttpRequest) -> HttpResponse:
+    expected = request.session.pop(LOGOUT_STATE_SESSION_KEY, None)
+    state = request.GET.get("state", "")
+    if request.user.is_authenticated or not expected or not constant_time_compare(str(state), str(expected)):
+        # Not the answer to our own logout request: claim nothing.
+        logger.warning("ProConnect post-logout return with an unknown state, ignored")
+        return redirect("core:home")
     messages.info(request, _("Vous êtes déconnecté de Essaim et de ProConnect."))
     return redirect("core:home")
+
+
+@require_http_methods(["GET", "POST"])
+def proconnect_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The proof link mailed to an account's address: GET shows a button, POST binds."""
+    if request.method == "POST":
+        try:
+            proconnect_link_confirm(secret=token, ip_address=client_ip(request))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:login")
+        if request.user.is_authenticated:
+            logout(request)
+        messages.success(
+            request,
+            _("Votre identité ProConnect est reliée à votre compte. Connectez-vous maintenant avec ProConnect."),
+        )
+        return redirect("accounts:login")
+    return render(
+        request, "accounts/proconnect_link_confirm.html", {"page_title": _("Relier votre identité ProConnect")}
+    )
 
 
 @login_required

@@ -127,6 +127,13 @@ KEY_PAGES: list[KeyPage] = [
     page(ACCOUNTS, _("Connexion"), "accounts:login", ANONYMOUS, mobile=True),
     page(ACCOUNTS, _("Lien de connexion envoyé"), "accounts:magic-link-sent", ANONYMOUS),
     page(ACCOUNTS, _("Lien de connexion"), "accounts:magic-link", ANONYMOUS, args={"token": "magic_link"}),
+    page(
+        ACCOUNTS,
+        _("Relier une identité ProConnect"),
+        "accounts:proconnect-link",
+        ANONYMOUS,
+        args={"token": "magic_link"},
+    ),
     page(ACCOUNTS, _("Déconnexion terminée"), "accounts:logged-out", ANONYMOUS),
     page(ACCOUNTS, _("Mon compte"), "accounts:profile", AGENT, mobile=True),
     page(ACCOUNTS, _("Jetons d’API"), "accounts:api-tokens", AGENT),

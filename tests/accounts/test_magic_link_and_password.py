@@ -133,3 +133,42 @@ def test_periodic_purge_drops_old_login_material(partner):
     LoginAttempt.objects.create(kind="password", email=partner.email, created_at=now)
     assert login_material_purge() == 2
     assert LoginToken.objects.count() == 1 and LoginAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["programme_admin", "organiser", "agent", "proconnect_trainer"])
+def test_magic_link_is_refused_to_everyone_but_partners_and_external_trainers(
+    request, client, who, mailoutbox, django_capture_on_commit_callbacks
+):
+    if who == "proconnect_trainer":
+        user = request.getfixturevalue("trainer")
+        user.auth_source = "proconnect"
+        user.save()
+    else:
+        user = request.getfixturevalue(who)
+    response = _request_link(client, user.email, django_capture_on_commit_callbacks)
+    # Same answer on screen as for any address (no enumeration), which says who it is for…
+    assert response["Location"] == reverse("accounts:magic-link-sent")
+    page = client.get(response["Location"]).content.decode()
+    assert "réservé aux partenaires et aux formateurs externes" in page
+    # …and the owner is told by mail to use ProConnect; no link exists.
+    assert len(mailoutbox) == 1 and "utilisez ProConnect" in mailoutbox[0].subject
+    assert "/connexion/lien/" not in mailoutbox[0].body
+    assert not LoginToken.objects.filter(user=user).exists()
+
+
+def test_external_trainer_receives_a_link(client, trainer, mailoutbox, django_capture_on_commit_callbacks):
+    _request_link(client, trainer.email, django_capture_on_commit_callbacks)
+    assert client.post(_link_path(mailoutbox[0])).status_code == 302
+    assert client.session["_auth_user_id"] == str(trainer.pk)
+
+
+def test_a_link_sent_before_the_account_became_privileged_no_longer_opens_it(
+    client, partner, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.factories import Role, grant
+
+    _request_link(client, partner.email, django_capture_on_commit_callbacks)
+    grant(partner, Role.PROGRAMME_ADMIN)
+    response = client.post(_link_path(mailoutbox[0]), follow=True)
+    assert "réservé aux partenaires et aux formateurs externes" in response.content.decode()
+    assert "_auth_user_id" not in client.session

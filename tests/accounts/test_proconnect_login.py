@@ -3,6 +3,8 @@ that signs real tokens."""
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -74,12 +76,14 @@ def test_first_login_creates_the_account_in_the_organisation_of_its_siret(client
     assert "Bonjour Camille" in home.content.decode()
 
 
-def test_existing_account_is_matched_by_email_then_by_sub(client, proconnect):
-    existing = UserFactory(email=CAMILLE, given_name="Cam")
+def test_account_is_found_again_by_sub_and_names_are_refreshed(client, proconnect):
     _login(client)
-    existing.refresh_from_db()
-    assert existing.proconnect_sub == "pc-sub-camille"
-    assert existing.given_name == "Camille"
+    user = User.objects.get(email=CAMILLE)
+    User.objects.filter(pk=user.pk).update(given_name="Cam")
+    client.logout()
+    _login(client)
+    user.refresh_from_db()
+    assert user.given_name == "Camille"
     assert User.objects.filter(email=CAMILLE).count() == 1
 
 
@@ -123,21 +127,44 @@ def test_provider_down_gives_a_message_not_an_error(client, proconnect, settings
     assert "ne répond pas" in _messages(response)[0]
 
 
+def _end_session_url(response) -> str:
+    """The page that leaves for ProConnect (a page, not a redirect: see settings' CSP)."""
+    assert response.status_code == 200
+    match = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', response.content.decode())
+    assert match, response.content.decode()
+    return html.unescape(match.group(1))
+
+
 def test_logout_goes_through_proconnect_end_session(client, proconnect, settings):
     settings.SITE_URL = "http://testserver"
     _login(client)
     response = client.post(reverse("accounts:logout"))
-    assert response.status_code == 302
-    target = urlsplit(response["Location"])
+    end_session = _end_session_url(response)
+    assert "_auth_user_id" not in client.session
+    target = urlsplit(end_session)
     assert f"{target.scheme}://{target.netloc}{target.path}" == proconnect.endpoints()["end_session"]
     params = parse_qs(target.query)
     assert params["post_logout_redirect_uri"] == ["http://testserver" + reverse("accounts:logged-out")]
     assert len(params["state"][0]) >= 32
-    answer = requests.get(response["Location"], allow_redirects=False, timeout=5)
+    answer = requests.get(end_session, allow_redirects=False, timeout=5)
     assert answer.status_code == 302
-    assert answer.headers["Location"].startswith("http://testserver" + reverse("accounts:logged-out"))
+    back = answer.headers["Location"]
+    assert back.startswith("http://testserver" + reverse("accounts:logged-out"))
     assert proconnect.logouts
-    assert "_auth_user_id" not in client.session
+    response = client.get(back.removeprefix("http://testserver"))
+    assert "déconnecté de Essaim et de ProConnect" in _messages(response)[0]
+
+
+def test_a_forged_post_logout_state_claims_nothing_while_the_session_lives(client, proconnect):
+    _login(client)
+    response = client.get(reverse("accounts:logged-out") + "?state=" + "x" * 48)
+    assert response.status_code == 302
+    assert _messages(response) == []
+    assert "_auth_user_id" in client.session
+    # And after a real logout, a state that is not ours says nothing either.
+    _end_session_url(client.post(reverse("accounts:logout")))
+    response = client.get(reverse("accounts:logged-out") + "?state=" + "y" * 48)
+    assert _messages(response) == []
 
 
 def test_deactivated_account_cannot_sign_in(client, proconnect):

@@ -96,6 +96,7 @@ ROUTES: list[R] = [
     R("accounts:proconnect-callback", NOBODY, case="no OIDC state"),
     R("accounts:magic-link-sent", ALL),
     R("accounts:magic-link", ALL, kwargs=lambda w: {"token": "jeton-invente"}, case="forged token: error page"),
+    R("accounts:proconnect-link", ALL, kwargs=lambda w: {"token": "jeton-invente"}, case="shows a button"),
     R("accounts:logout", ALL, method="post"),
     R("accounts:logged-out", ALL),
     R("accounts:profile", SIGNED_IN),
