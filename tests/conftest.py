@@ -120,3 +120,20 @@ def proconnect(fake_proconnect_server, settings):
     settings.OIDC_OP_JWKS_ENDPOINT = endpoints["jwks"]
     settings.OIDC_OP_LOGOUT_ENDPOINT = endpoints["end_session"]
     return server
+
+
+@pytest.fixture(scope="session")
+def node_proconnect_server(live_server):
+    """panva oidc-provider configured like ProConnect (js/oidc-provider), for the session."""
+    from tests.oidc_provider import NodeProConnect
+
+    server = NodeProConnect(base_urls=["http://testserver", live_server.url]).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def real_proconnect(node_proconnect_server, settings):
+    """Essaim's settings pointed at the oidc-provider, with its default-scopes RS256 client."""
+    node_proconnect_server.point_settings_at(settings)
+    return node_proconnect_server
