@@ -20,7 +20,7 @@ from tests.nodetools import node_tool_dir
 CALLBACK_PATH = "/connexion/proconnect/retour/"
 LOGGED_OUT_PATH = "/deconnexion/terminee/"
 DEFAULT_SCOPES = "openid given_name usual_name email uid siret idp_id"
-SECRET = "secret-de-test-proconnect-0123456789"  # noqa: S105 - a test client's secret
+SECRET = "secret-de-test-proconnect-0123456789"
 
 CAMILLE = "camille.durand@finances.gouv.fr"
 ADMIN = "admin@modernisation.gouv.fr"
@@ -125,8 +125,8 @@ class NodeProConnect:
         }
         path = Path(tempfile.mkstemp(prefix="essaim-oidc-", suffix=".json")[1])
         path.write_text(json.dumps(config))
-        self._process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
-            ["node", str(folder / "proconnect.mjs"), str(path)],  # noqa: S607 - node from PATH
+        self._process = subprocess.Popen(
+            ["node", str(folder / "proconnect.mjs"), str(path)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

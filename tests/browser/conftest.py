@@ -7,12 +7,10 @@ a missing browser is a failure.
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -131,21 +129,11 @@ def page(browser, live_server, console: ConsoleLog) -> Iterator:
 
 @pytest.fixture
 def browser_proconnect(proconnect, settings, live_server):
-    """The local ProConnect issuer, with the settings a browser round trip needs.
+    """The local ProConnect stand-in, with the settings a browser round trip needs.
 
-    - SITE_URL is the live server: the post-logout redirect URI is built from it.
-    - The CSP `form-action` of settings.py allows the ProConnect origin computed at import
-      time from PROCONNECT_DOMAIN (a fixed port); the test issuer listens on a random
-      port, so its origin is added here exactly as settings.py would for that domain.
-      Browsers enforce form-action on the redirects that follow a form submission
-      (login form → issuer, logout form → end_session).
+    SITE_URL is the live server: the post-logout redirect URI is built from it. The CSP is
+    Essaim's own (form-action 'self' only): the ProConnect button is a link and logout
+    leaves through a page, so no form submission is followed to another origin.
     """
     settings.SITE_URL = live_server.url
-    issuer = urlsplit(proconnect.issuer)
-    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    policy["DIRECTIVES"]["form-action"] = [
-        *policy["DIRECTIVES"]["form-action"],
-        f"{issuer.scheme}://{issuer.netloc}",
-    ]
-    settings.CONTENT_SECURITY_POLICY = policy
     return proconnect

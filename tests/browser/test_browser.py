@@ -56,7 +56,7 @@ def test_proconnect_login_and_logout_round_trip(page, console, browser_proconnec
     OrganisationFactory(name="Direction générale des Finances publiques", kind="directorate", siret="11000201100044")
 
     page.goto("/connexion/")
-    page.get_by_role("button", name="S’identifier avec ProConnect").click()
+    page.get_by_role("link", name="S’identifier avec ProConnect").click()
 
     # The local issuer's identity picker (no login_hint is sent by Essaim).
     page.wait_for_url(lambda url: url.startswith(browser_proconnect.issuer))
@@ -78,7 +78,7 @@ def test_proconnect_login_and_logout_round_trip(page, console, browser_proconnec
     page.wait_for_url(_path_is("/"))
     expect(page.get_by_role("banner").get_by_role("link", name="Se connecter")).to_be_visible()
     expect(page.get_by_text("Vous êtes déconnecté de Essaim et de ProConnect.")).to_be_visible()
-    # Essaim → issuer end_session → Essaim's "logged out" page → home.
+    # Essaim → a page that leaves for end_session → Essaim's "logged out" page → home.
     visited = [urlsplit(url) for url in console.urls]
     assert any(url.path.endswith("/session/end") for url in visited), console.urls
     assert any(url.path == "/deconnexion/terminee/" for url in visited), console.urls
