@@ -389,6 +389,8 @@ class FakeProConnect:
         )
         self.logouts: list[dict[str, Any]] = []
         self.next_id_token_override: IdTokenOverride | None = None
+        #: Rewrites the claims of the next userinfo answer (tests: a userinfo for someone else).
+        self.next_userinfo_override: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.kid = ""
         self._lock = threading.Lock()
         self._codes: dict[str, _AuthorizationCode] = {}
@@ -436,6 +438,7 @@ class FakeProConnect:
             self._access_tokens.clear()
             self.logouts.clear()
             self.next_id_token_override = None
+            self.next_userinfo_override = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -784,6 +787,10 @@ class FakeProConnect:
         identity = self.identity(grant.email)
         claims: dict[str, Any] = {name: identity[name] for name in USERINFO_FIELDS if name in identity}
         claims.update({"iss": self.issuer, "aud": grant.client_id, "iat": int(time.time())})
+        with self._lock:
+            override, self.next_userinfo_override = self.next_userinfo_override, None
+        if override is not None:
+            claims = override(claims)
         request.send(HTTPStatus.OK, self.sign(claims).encode(), "application/jwt")
 
     def _handle_end_session(self, request: _Handler, query: str) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -27,6 +29,12 @@ class OrganisationForm(DsfrBaseForm):
     region = forms.ModelChoiceField(label=_("Région"), queryset=Region.objects.order_by("name"), required=False)
     website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     description = forms.CharField(label=_("Présentation"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args: Any, siret_editable: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not siret_editable:
+            # The SIRET decides ProConnect affiliation: only programme admins set it.
+            del self.fields["siret"]
 
     def clean_siret(self) -> str:
         from essaim.organisations.models import validate_siret

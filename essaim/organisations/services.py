@@ -61,6 +61,32 @@ def reference_data_load() -> dict[str, int]:
     return {"regions": len(regions), "departements": len(departements), "ministries": len(ministries)}
 
 
+def _check_siret_setter(acting_user: User | None) -> None:
+    """The SIRET decides who ProConnect affiliates here: only the programme's admins (or the
+    system: imports, demo data) may set or change it."""
+    from essaim.accounts.roles import is_programme_admin
+
+    if acting_user is not None and not is_programme_admin(acting_user):
+        raise ServiceError(
+            _(
+                "Seule l’équipe du programme peut renseigner ou modifier le SIRET d’une organisation : "
+                "c’est lui qui rattache les agents qui se connectent avec ProConnect."
+            ),
+            code="siret_forbidden",
+        )
+
+
+def _audit_siret_change(*, organisation: Organisation, acting_user: User | None, before: str) -> None:
+    audit_log(
+        actor=acting_user,
+        role=acting_role(acting_user),
+        action="organisations.organisation.siret_change",
+        target=organisation,
+        summary=_("SIRET de l’organisation modifié"),
+        changes={"siret": [before or None, organisation.siret or None]},
+    )
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:90] or "organisation"
     slug, index = base, 2
@@ -91,6 +117,7 @@ def organisation_create(
     if kind not in Organisation.Kind.values:
         raise ServiceError(_("Type d’organisation inconnu."))
     if siret:
+        _check_siret_setter(acting_user)
         validate_siret(siret)
         if Organisation.objects.filter(siret=siret).exists():
             raise ServiceError(_("Une organisation porte déjà ce SIRET."))
@@ -118,6 +145,8 @@ def organisation_create(
         summary=_("Organisation créée"),
         changes={"kind": kind, "parent": parent.pk if parent else None},
     )
+    if siret:
+        _audit_siret_change(organisation=organisation, acting_user=acting_user, before="")
     return organisation
 
 
@@ -127,6 +156,9 @@ def organisation_update(*, organisation: Organisation, acting_user: User, **fiel
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    siret_before = organisation.siret
+    if "siret" in fields and (fields["siret"] or "") != siret_before:
+        _check_siret_setter(acting_user)
     if fields.get("siret"):
         validate_siret(fields["siret"])
         if Organisation.objects.filter(siret=fields["siret"]).exclude(pk=organisation.pk).exists():
@@ -145,4 +177,6 @@ def organisation_update(*, organisation: Organisation, acting_user: User, **fiel
             summary=_("Fiche de l’organisation modifiée"),
             changes=changes,
         )
+        if "siret" in changes:
+            _audit_siret_change(organisation=organisation, acting_user=acting_user, before=siret_before)
     return organisation

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from essaim.accounts.roles import is_programme_admin
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.forms import OrganisationFilterForm, OrganisationForm
@@ -85,7 +86,8 @@ def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         "website": organisation.website,
         "description": organisation.description,
     }
-    form = OrganisationForm(request.POST or None, initial=initial)
+    siret_editable = is_programme_admin(request.user)
+    form = OrganisationForm(request.POST or None, initial=initial, siret_editable=siret_editable)
     if request.method == "POST" and form.is_valid():
         try:
             organisation_update(organisation=organisation, acting_user=request.user, **form.cleaned_data)
@@ -100,6 +102,7 @@ def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         {
             "organisation": organisation,
             "form": form,
+            "siret_editable": siret_editable,
             "page_title": _("Modifier — %(org)s") % {"org": organisation},
         },
         status=400 if request.method == "POST" else 200,

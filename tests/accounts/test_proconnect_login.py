@@ -7,6 +7,7 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import requests
 from django.contrib.messages import get_messages
@@ -195,3 +196,64 @@ def test_password_login_never_reaches_the_token_endpoint(client, proconnect, set
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
     assert REFUSAL_SESSION_KEY not in client.session
+
+
+def test_an_absent_unit_keeps_the_post_and_records_no_change(client, proconnect):
+    OrganisationFactory(name="Direction générale des Finances publiques", kind="directorate", siret="11000201100044")
+    _login(client)
+    user = User.objects.get(email=CAMILLE)
+    assert user.unit == "Direction générale des Finances publiques"
+    client.logout()
+    del proconnect.identities[CAMILLE]["organizational_unit"]  # not granted, or not sent this time
+
+    _login(client)
+
+    user.refresh_from_db()
+    assert user.unit == "Direction générale des Finances publiques"
+    assert Affiliation.objects.filter(user=user).count() == 1
+    assert AuditEntry.objects.filter(action="organisations.affiliation.change", target_id=str(user.pk)).count() == 1
+
+
+def test_a_userinfo_for_another_person_gets_its_own_message(client, proconnect):
+    proconnect.next_userinfo_override = lambda claims: {**claims, "sub": "quelqu-un-d-autre"}
+    response = _login(client)
+    assert response["Location"] == reverse("accounts:login")
+    assert _messages(response) == ["Les informations d’identité ne correspondent pas au jeton reçu."]
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unsigned_id_token_is_refused_as_such(client, proconnect):
+    authorize_url = _start(client)
+    proconnect.next_id_token_override = lambda claims: jwt.encode(claims, key="", algorithm="none")
+    response = _callback(client, _authorize(authorize_url))
+    assert response["Location"] == reverse("accounts:login")
+    assert "algorithme accepté (none)" in _messages(response)[0]
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("auth.agentconnect.gouv.fr", "https://auth.agentconnect.gouv.fr/api/v2"),
+        ("fca.integ01.dev-agentconnect.fr/", "https://fca.integ01.dev-agentconnect.fr/api/v2"),
+        ("https://auth.agentconnect.gouv.fr/api/v2", "https://auth.agentconnect.gouv.fr/api/v2"),
+        ("http://127.0.0.1:8010", "http://127.0.0.1:8010/api/v2"),
+        ("", ""),
+    ],
+)
+def test_proconnect_domain_as_a_bare_host_or_a_url(raw, expected):
+    from essaim.settings import proconnect_base_url
+
+    assert proconnect_base_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["ftp://auth.agentconnect.gouv.fr", "auth.agentconnect.gouv.fr/api/v1", "a b.fr", "https://x.fr/?q"]
+)
+def test_a_proconnect_domain_that_means_nothing_stops_start_up(raw):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from essaim.settings import proconnect_base_url
+
+    with pytest.raises(ImproperlyConfigured, match="PROCONNECT_DOMAIN"):
+        proconnect_base_url(raw)
