@@ -139,8 +139,9 @@ def test_organiser_edits_own_ministry_and_the_change_is_audited(client, organise
     assert entry.changes["short_name"] == ["", "MTA"]
 
 
-def test_bad_siret_is_refused_with_a_message(client, organiser, ministry):
-    client.force_login(organiser)
+def test_bad_siret_is_refused_with_a_message(client, programme_admin, ministry):
+    # Only programme admins set a SIRET (tests/organisations/test_siret_setting.py).
+    client.force_login(programme_admin)
     response = client.post(
         reverse("organisations:edit", args=[ministry.slug]),
         {"name": ministry.name, "siret": "12345678901234"},
