@@ -69,7 +69,7 @@ AUTHORIZE_PARAMS = frozenset(
     }
 )
 REQUIRED_IDENTITY_FIELDS = ("sub", "given_name", "usual_name", "uid", "siret", "idp_id")
-OPTIONAL_IDENTITY_FIELDS = ("email", "organizational_unit")
+OPTIONAL_IDENTITY_FIELDS = ("email", "organizational_unit", "acr")
 USERINFO_FIELDS = (
     "sub",
     "email",
@@ -239,8 +239,9 @@ def _is_absolute_http_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and not parts.fragment
 
 
-def _requested_acr(params: Mapping[str, str]) -> str:
-    """Return the acr the RP asked for: ``claims.id_token.acr`` first, then ``acr_values``."""
+def _requested_acr(params: Mapping[str, str]) -> tuple[bool, list[str]]:
+    """What the RP asked for: (essential, acceptable values) from ``claims.id_token.acr``,
+    else ``acr_values``. ``value`` means exactly that one level, ``values`` any of them."""
     raw_claims = params.get("claims")
     if raw_claims:
         try:
@@ -252,13 +253,13 @@ def _requested_acr(params: Mapping[str, str]) -> str:
         id_token = claims.get("id_token") or {}
         acr = id_token.get("acr") if isinstance(id_token, dict) else None
         if isinstance(acr, dict):
+            essential = acr.get("essential") is True
             if isinstance(acr.get("value"), str) and acr["value"]:
-                return str(acr["value"])
+                return essential, [str(acr["value"])]
             values = acr.get("values")
-            if isinstance(values, list) and values and isinstance(values[0], str):
-                return values[0]
-    acr_values = params.get("acr_values", "").split()
-    return acr_values[0] if acr_values else DEFAULT_ACR
+            if isinstance(values, list) and all(isinstance(value, str) for value in values):
+                return essential, [str(value) for value in values]
+    return False, params.get("acr_values", "").split()
 
 
 class _Server(ThreadingHTTPServer):
@@ -379,6 +380,7 @@ class FakeProConnect:
         client_id: str = "essaim-local",
         client_secret: str = "essaim-local-secret",  # noqa: S107 - local demo credentials
         identities: dict[str, dict[str, Any]] | None = None,
+        allowed_scopes: str = " ".join(SUPPORTED_SCOPES),
     ) -> None:
         self.host = host
         self.port = port
@@ -387,6 +389,8 @@ class FakeProConnect:
         self.identities: dict[str, dict[str, str]] = _normalise_identities(
             DEFAULT_IDENTITIES if identities is None else identities
         )
+        #: The scopes this client was granted at ProConnect; asking another is invalid_scope.
+        self.allowed_scopes = allowed_scopes.split()
         self.logouts: list[dict[str, Any]] = []
         self.next_id_token_override: IdTokenOverride | None = None
         #: Rewrites the claims of the next userinfo answer (tests: a userinfo for someone else).
@@ -646,14 +650,40 @@ class FakeProConnect:
         request.redirect(self._issue_code(form, email))
 
     def _issue_code(self, params: Mapping[str, str], email: str) -> str:
-        """Store a one-time code and return the redirect back to the RP."""
+        """Store a one-time code and return the redirect back to the RP.
+
+        As ProConnect: a scope the client was not granted gives invalid_scope, and an FI
+        whose level does not satisfy an essential acr gives access_denied. The id_token
+        carries the level the FI answered, not the one asked for.
+        """
+        refused = sorted(set(params.get("scope", "").split()) - set(self.allowed_scopes))
+        if refused:
+            return _with_query(
+                params["redirect_uri"],
+                {
+                    "error": "invalid_scope",
+                    "error_description": f"not allowed: {' '.join(refused)}",
+                    "state": params["state"],
+                },
+            )
+        acr = self.identities[email].get("acr", DEFAULT_ACR)
+        essential, acceptable = _requested_acr(params)
+        if essential and acceptable and acr not in acceptable:
+            return _with_query(
+                params["redirect_uri"],
+                {
+                    "error": "access_denied",
+                    "error_description": f"acr {acr} not in {acceptable}",
+                    "state": params["state"],
+                },
+            )
         code = secrets.token_urlsafe(32)
         record = _AuthorizationCode(
             client_id=params["client_id"],
             redirect_uri=params["redirect_uri"],
             nonce=params["nonce"],
             email=email,
-            acr=_requested_acr(params),
+            acr=acr,
             auth_time=int(time.time()),
             expires_at=time.time() + self.code_lifetime_seconds,
         )

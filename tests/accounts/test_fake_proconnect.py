@@ -216,11 +216,32 @@ def test_identity_without_organizational_unit(provider: FakeProConnect) -> None:
     assert "organizational_unit" not in claims
 
 
-def test_requested_acr_is_echoed(provider: FakeProConnect) -> None:
-    claims = json.dumps({"id_token": {"acr": {"essential": True, "values": ["eidas2", "eidas3"]}}})
+def test_the_fi_level_is_returned_when_it_satisfies_the_request(provider: FakeProConnect, monkeypatch) -> None:
+    monkeypatch.setitem(provider.identities[CAMILLE], "acr", "eidas2")
+    claims = json.dumps({"id_token": {"acr": {"essential": True, "values": ["eidas1", "eidas2"]}}})
     code = authorize(provider, authorize_params(claims=claims))
     id_token = exchange(provider, code).json()["id_token"]
     assert decode(provider, id_token)["acr"] == "eidas2"
+
+
+def test_exactly_eidas1_refuses_an_fi_answering_eidas2(provider: FakeProConnect, monkeypatch) -> None:
+    monkeypatch.setitem(provider.identities[CAMILLE], "acr", "eidas2")
+    claims = json.dumps({"id_token": {"acr": {"essential": True, "value": "eidas1"}}})
+    answer = requests.get(
+        provider.endpoints()["authorization"],
+        params=authorize_params(claims=claims),
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
+    assert parse_qs(urlsplit(answer.headers["Location"]).query)["error"] == ["access_denied"]
+
+
+def test_a_scope_the_client_was_not_granted_is_invalid_scope(provider: FakeProConnect, monkeypatch) -> None:
+    monkeypatch.setattr(provider, "allowed_scopes", ["openid", "email"])
+    answer = requests.get(
+        provider.endpoints()["authorization"], params=authorize_params(), allow_redirects=False, timeout=TIMEOUT
+    )
+    assert parse_qs(urlsplit(answer.headers["Location"]).query)["error"] == ["invalid_scope"]
 
 
 def test_login_page_then_post_issues_a_code(provider: FakeProConnect) -> None:
