@@ -153,7 +153,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
                 raise ProConnectRefused(
                     _(
                         "Votre connexion ProConnect n’a pas le niveau de sécurité demandé par Essaim "
-                        "(niveau reçu : %(acr)s). Connectez-vous avec un compte professionnel plus sûr."
+                        "(niveau reçu : %(acr)s). Connectez-vous avec un compte professionnel plus sûr."
                     )
                     % {"acr": acr or _("aucun")}
                 )

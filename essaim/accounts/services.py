@@ -251,7 +251,7 @@ def magic_link_request(*, email: str, ip_address: str | None, next_url: str = ""
     if not magic_link_allowed(user=user):
         # Same answer on screen (no account enumeration); the owner reads why in the mail.
         with translation.override(user.preferred_language):
-            subject = _("Connexion à Essaim : utilisez ProConnect")
+            subject = _("Connexion à Essaim : utilisez ProConnect")
             body = render_to_string("accounts/email/magic_link_refused.txt", {"user": user})
         from essaim.core.tasks import send_email
 
@@ -513,7 +513,7 @@ def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: s
         actor=None,
         action="accounts.proconnect.link_request",
         target=user,
-        summary=_("Demande de liaison d’une identité ProConnect : lien envoyé à l’adresse du compte"),
+        summary=_("Demande de liaison d’une identité ProConnect : lien envoyé à l’adresse du compte"),
         changes={"idp_id": _claim(claims, "idp_id")},
     )
 

@@ -69,7 +69,7 @@ def _check_siret_setter(acting_user: User | None) -> None:
     if acting_user is not None and not is_programme_admin(acting_user):
         raise ServiceError(
             _(
-                "Seule l’équipe du programme peut renseigner ou modifier le SIRET d’une organisation : "
+                "Seule l’équipe du programme peut renseigner ou modifier le SIRET d’une organisation : "
                 "c’est lui qui rattache les agents qui se connectent avec ProConnect."
             ),
             code="siret_forbidden",

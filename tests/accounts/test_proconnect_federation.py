@@ -92,7 +92,7 @@ def test_eidas0_is_refused_by_the_provider(client, real_proconnect):
 
 def test_eidas0_answered_anyway_is_refused_by_essaim(client, real_proconnect):
     message = _refused(client, _sign_in(client, "sam-eidas0-lax"))
-    assert "niveau reçu : eidas0" in message
+    assert "niveau reçu : eidas0" in message
     assert not User.objects.filter(email="sam.roux@interieur.gouv.fr").exists()
 
 

@@ -84,7 +84,7 @@ def test_eidas2_is_accepted_and_eidas0_refused_with_its_own_message(page, consol
     _signed_out(page)
     _sign_in(page, federation, "Sam Roux — eidas0 sans contrôle")
     page.wait_for_url(_path_is("/connexion/"))
-    expect(page.locator(".fr-alert")).to_contain_text("niveau reçu : eidas0")
+    expect(page.locator(".fr-alert")).to_contain_text("niveau reçu : eidas0")
     page.screenshot(path=f"{SCREENSHOTS}-refused-eidas0-1280.png", full_page=True)
     _signed_out(page)
     assert not User.objects.filter(email__in=["lou.petit@interieur.gouv.fr", "sam.roux@interieur.gouv.fr"]).exists()
