@@ -16,10 +16,9 @@
 //          scope, alg}], accounts: [{id, label, fi, acr, sub, claims: {…}, ignore_acr?}]}
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
-import { exportJWK, generateKeyPair } from 'jose';
 
 const PREFIX = '/api/v2';
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -27,14 +26,17 @@ const accounts = new Map(config.accounts.map((account) => [account.id, account])
 const bySub = new Map(config.accounts.map((account) => [account.sub, account]));
 const esc = (value) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-async function signingKeys() {
-  const keys = [];
-  for (const alg of ['RS256', 'ES256']) {
-    const { privateKey } = await generateKeyPair(alg, { extractable: true });
-    const jwk = await exportJWK(privateKey);
-    keys.push({ ...jwk, alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}` });
-  }
-  return keys;
+function signingKeys() {
+  const pairs = {
+    RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  };
+  return Object.entries(pairs).map(([alg, { privateKey }]) => ({
+    ...privateKey.export({ format: 'jwk' }),
+    alg,
+    use: 'sig',
+    kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`,
+  }));
 }
 
 // The scopes ProConnect knows, and the claims each one releases.
@@ -116,7 +118,7 @@ async function readForm(req) {
   return Object.fromEntries(new URLSearchParams(body));
 }
 
-const keys = await signingKeys();
+const keys = signingKeys();
 const port = await new Promise((resolve) => {
   const probe = http.createServer().listen(0, '127.0.0.1', () => {
     const { port: free } = probe.address();
