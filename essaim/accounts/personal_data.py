@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from essaim.accounts.models import ApiToken, LoginAttempt, LoginToken, RoleAssignment, User
+from essaim.accounts.models import ApiToken, LoginAttempt, LoginToken, ProConnectIdentity, RoleAssignment, User
 from essaim.core.personal_data import ANONYMOUS_DOMAIN
 from essaim.organisations.models import Affiliation
 
@@ -54,6 +54,10 @@ def export(user: User) -> dict[str, Any]:
             {"name": t.name, "created_at": _date(t.created_at), "last_used_at": _date(t.last_used_at)}
             for t in ApiToken.objects.filter(user=user)
         ],
+        "proconnect_identities": [
+            {"identity_provider": i.idp_id, "linked_at": _date(i.created_at), "last_login_at": _date(i.last_login_at)}
+            for i in ProConnectIdentity.objects.filter(user=user).order_by("created_at")
+        ],
         "sign_in_attempts": [
             {"kind": a.kind, "succeeded": a.succeeded, "at": _date(a.created_at), "ip_address": a.ip_address}
             for a in LoginAttempt.objects.filter(email=user.email).order_by("-created_at")[:200]
@@ -66,6 +70,8 @@ def anonymise(user: User) -> dict[str, int]:
     counts = {
         "api_tokens": ApiToken.objects.filter(user=user).delete()[0],
         "login_links": LoginToken.objects.filter(user=user).delete()[0],
+        # Unbound: signing in again with ProConnect opens a new account, not this empty one.
+        "proconnect_identities": ProConnectIdentity.objects.filter(user=user).delete()[0],
         "sign_in_attempts": LoginAttempt.objects.filter(email=email).delete()[0],
         "roles": RoleAssignment.objects.filter(user=user).delete()[0],
         "posts": Affiliation.objects.filter(user=user).update(unit=""),

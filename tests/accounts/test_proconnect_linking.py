@@ -132,3 +132,17 @@ def test_identity_already_bound_elsewhere_cannot_be_linked_by_a_proof(
     assert "déjà reliée à un autre compte" in response.content.decode()
     assert not existing.proconnect_identities.exists()
     grant(existing, Role.TRAINER)
+
+
+def test_an_erased_account_lets_go_of_its_proconnect_identity(client, proconnect):
+    from essaim.core.personal_data import personal_data_erase
+
+    _callback(client, _authorize(_start(client), CAMILLE))
+    user = User.objects.get(email=CAMILLE)
+    assert user.proconnect_identities.exists()
+    personal_data_erase(user=user, acting_user=None)
+    assert not ProConnectIdentity.objects.exists()
+    client.logout()
+    response = _callback(client, _authorize(_start(client), CAMILLE))
+    assert response["Location"] == "/"
+    assert User.objects.get(email=CAMILLE).pk != user.pk
