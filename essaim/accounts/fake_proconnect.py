@@ -274,6 +274,30 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class _FiHandler(BaseHTTPRequestHandler):
+    """The agent's identity provider (FI), on another origin: ProConnect's logout hops
+    through it, which a CSP form-action listing only ProConnect blocks in browsers."""
+
+    server_version = "FakeFI/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request access log."""
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        back = dict(parse_qsl(parts.query)).get("retour", "")
+        provider: FakeProConnect = self.server.provider  # type: ignore[attr-defined]
+        if parts.path != "/deconnexion/" or not back.startswith(provider.issuer + "/session/end?"):
+            self.send_response(HTTPStatus.BAD_REQUEST)
+            self.end_headers()
+            return
+        provider.fi_logouts += 1
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", back)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "FakeProConnect/1.0"
@@ -392,6 +416,8 @@ class FakeProConnect:
         #: The scopes this client was granted at ProConnect; asking another is invalid_scope.
         self.allowed_scopes = allowed_scopes.split()
         self.logouts: list[dict[str, Any]] = []
+        self.fi_logouts = 0
+        self._fi_server: _Server | None = None
         self.next_id_token_override: IdTokenOverride | None = None
         #: Rewrites the claims of the next userinfo answer (tests: a userinfo for someone else).
         self.next_userinfo_override: Callable[[dict[str, Any]], dict[str, Any]] | None = None
@@ -423,12 +449,27 @@ class FakeProConnect:
             daemon=True,
         )
         self._thread.start()
+        fi_server = _Server((self.host, 0), _FiHandler)
+        fi_server.provider = self
+        self._fi_server = fi_server
+        threading.Thread(target=fi_server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
         return self
+
+    @property
+    def fi_origin(self) -> str:
+        """The FI's origin (same host, another port: another origin for the browser)."""
+        if self._fi_server is None:
+            raise RuntimeError("FakeProConnect has no FI yet: call start() first")
+        return self.base_url.rsplit(":", 1)[0] + f":{self._fi_server.server_address[1]}"
 
     def stop(self) -> None:
         """Stop serving and close the socket; safe to call twice."""
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        if self._fi_server is not None:
+            self._fi_server.shutdown()
+            self._fi_server.server_close()
+            self._fi_server = None
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -839,6 +880,11 @@ class FakeProConnect:
             claims = self.verify(hint, verify_exp=False)
         except jwt.InvalidTokenError as exc:
             raise _PlainError(f"invalid id_token_hint: {exc}") from exc
+        if params.get("fi_done") != "1":
+            # First the FI, on its own origin; it sends the browser back here.
+            back = _with_query(f"{self.issuer}/session/end", {**params, "fi_done": "1"})
+            request.redirect(_with_query(f"{self.fi_origin}/deconnexion/", {"retour": back}))
+            return
         with self._lock:
             self.logouts.append(
                 {

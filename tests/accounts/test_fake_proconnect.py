@@ -182,7 +182,14 @@ def test_full_flow_login_token_userinfo_logout(provider: FakeProConnect) -> None
         allow_redirects=False,
         timeout=TIMEOUT,
     )
+    # ProConnect hops through the FI, on another origin, before answering the RP.
     assert logout.status_code == 302, logout.text
+    assert logout.headers["Location"].startswith(f"{provider.fi_origin}/deconnexion/")
+    assert provider.logouts == []
+    back = requests.get(logout.headers["Location"], allow_redirects=False, timeout=TIMEOUT)
+    logout = requests.get(back.headers["Location"], allow_redirects=False, timeout=TIMEOUT)
+    assert logout.status_code == 302, logout.text
+    assert provider.fi_logouts == 1
     location = urlsplit(logout.headers["Location"])
     assert location.netloc == "testserver"
     assert parse_qs(location.query) == {"deconnecte": ["1"], "state": [logout_state]}

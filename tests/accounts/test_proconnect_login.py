@@ -147,7 +147,10 @@ def test_logout_goes_through_proconnect_end_session(client, proconnect, settings
     params = parse_qs(target.query)
     assert params["post_logout_redirect_uri"] == ["http://testserver" + reverse("accounts:logged-out")]
     assert len(params["state"][0]) >= 32
-    answer = requests.get(end_session, allow_redirects=False, timeout=5)
+    to_fi = requests.get(end_session, allow_redirects=False, timeout=5)
+    assert to_fi.headers["Location"].startswith(f"{proconnect.fi_origin}/deconnexion/")
+    from_fi = requests.get(to_fi.headers["Location"], allow_redirects=False, timeout=5)
+    answer = requests.get(from_fi.headers["Location"], allow_redirects=False, timeout=5)
     assert answer.status_code == 302
     back = answer.headers["Location"]
     assert back.startswith("http://testserver" + reverse("accounts:logged-out"))

@@ -83,6 +83,7 @@ def test_proconnect_login_and_logout_round_trip(page, console, browser_proconnec
     assert any(url.path.endswith("/session/end") for url in visited), console.urls
     assert any(url.path == "/deconnexion/terminee/" for url in visited), console.urls
     assert browser_proconnect.logouts, "the issuer's end_session endpoint was not called"
+    assert browser_proconnect.fi_logouts == 1, "the logout did not hop through the FI"
     assert browser_proconnect.logouts[-1]["post_logout_redirect_uri"].startswith(page.url.rstrip("/"))
     console.assert_no_csp_violation()
     console.assert_no_failed_resource()
