@@ -91,6 +91,17 @@ DEFAULT_IDENTITIES: dict[str, dict[str, str]] = {
         "idp_id": "fia1v2",
         "organizational_unit": "Direction générale des Finances publiques",
     },
+    # The same person through another FI: ProConnect gives another sub.
+    "camille.durand@finances.gouv.fr (fia-mfa)": {
+        "sub": "pc-sub-camille-mfa",
+        "email": "camille.durand@finances.gouv.fr",
+        "given_name": "Camille",
+        "usual_name": "Durand",
+        "uid": "camille.durand",
+        "siret": "11000201100044",
+        "idp_id": "fia-mfa",
+        "acr": "eidas2",
+    },
     # No organizational_unit on purpose: ProConnect does not always send it.
     "dominique.martin@interieur.gouv.fr": {
         "sub": "pc-sub-dominique",
@@ -186,7 +197,9 @@ class _OneShotOverride:
 
 
 def _normalise_identities(identities: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
-    """Validate identities and key them by lower-cased email (login_hint matching is case-insensitive)."""
+    """Validate identities and key them by their lower-cased login (login_hint matching is
+    case-insensitive). The login is usually the e-mail; two logins may share one e-mail
+    with different subs: the same person through two FIs, as ProConnect gives them."""
     result: dict[str, dict[str, str]] = {}
     for key, raw in identities.items():
         if not isinstance(raw, Mapping):
@@ -198,10 +211,10 @@ def _normalise_identities(identities: Mapping[str, Mapping[str, Any]]) -> dict[s
             name: str(raw[name]) for name in (*REQUIRED_IDENTITY_FIELDS, *OPTIONAL_IDENTITY_FIELDS) if raw.get(name)
         }
         identity.setdefault("email", key)
-        email = identity["email"].strip().lower()
-        if email in result:
-            raise ValueError(f"duplicate identity email {email!r}")
-        result[email] = identity
+        login = key.strip().lower()
+        if login in result:
+            raise ValueError(f"duplicate identity login {login!r}")
+        result[login] = identity
     if not result:
         raise ValueError("at least one identity is required")
     return result
@@ -743,7 +756,7 @@ class FakeProConnect:
         )
         choices = []
         for index, (email, identity) in enumerate(self.identities.items()):
-            label = f"{identity['given_name']} {identity['usual_name']} — {identity['email']}"
+            label = f"{identity['given_name']} {identity['usual_name']} — {identity['email']} ({identity['idp_id']})"
             unit = identity.get("organizational_unit")
             if unit:
                 label += f" ({unit})"

@@ -146,3 +146,18 @@ def test_an_erased_account_lets_go_of_its_proconnect_identity(client, proconnect
     response = _callback(client, _authorize(_start(client), CAMILLE))
     assert response["Location"] == "/"
     assert User.objects.get(email=CAMILLE).pk != user.pk
+
+
+def test_the_stand_in_gives_the_same_person_another_sub_through_another_fi(
+    client, proconnect, mailoutbox, django_capture_on_commit_callbacks
+):
+    assert _login(client, CAMILLE, django_capture_on_commit_callbacks)["Location"] == "/"
+    client.logout()
+    refused = _login(client, f"{CAMILLE} (fia-mfa)", django_capture_on_commit_callbacks)
+    assert refused["Location"] == reverse("accounts:login")
+    client.post(_link_path(mailoutbox[-1]))
+    assert _callback(client, _authorize(_start(client), f"{CAMILLE} (fia-mfa)"))["Location"] == "/"
+    assert set(User.objects.get(email=CAMILLE).proconnect_identities.values_list("idp_id", flat=True)) == {
+        "fia1v2",
+        "fia-mfa",
+    }

@@ -61,7 +61,7 @@ def test_proconnect_login_and_logout_round_trip(page, console, browser_proconnec
     # The local issuer's identity picker (no login_hint is sent by Essaim).
     page.wait_for_url(lambda url: url.startswith(browser_proconnect.issuer))
     expect(page.get_by_role("heading", level=1)).to_have_text("ProConnect simulé")
-    page.get_by_role("radio", name=re.compile("Camille Durand")).check()
+    page.get_by_role("radio", name=re.compile(r"Camille Durand .*\(fia1v2\)")).check()
     page.get_by_role("button", name="Se connecter").click()
 
     page.wait_for_url(_path_is("/"))
