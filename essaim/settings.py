@@ -364,7 +364,7 @@ OIDC_OP_LOGOUT_ENDPOINT = f"{PROCONNECT_DOMAIN}/session/end"
 OIDC_OP_ISSUER = env("PROCONNECT_ISSUER", PROCONNECT_DOMAIN)
 # ProConnect signs id_token and userinfo with the algorithm registered for the client
 # (RS256 or ES256); `none` and HMAC are never accepted.
-PROCONNECT_SIGN_ALGS = env_list("PROCONNECT_SIGN_ALGS") or ["RS256", "ES256"]
+PROCONNECT_SIGN_ALGS = env_list("PROCONNECT_SIGN_ALGS") or env_list("PROCONNECT_SIGN_ALGO") or ["RS256", "ES256"]
 if not set(PROCONNECT_SIGN_ALGS) <= {"RS256", "ES256", "PS256", "RS384", "ES384", "RS512", "ES512"}:
     raise ImproperlyConfigured("PROCONNECT_SIGN_ALGS accepts asymmetric JWS algorithms only (RS256, ES256…).")
 OIDC_RP_SIGN_ALGO = PROCONNECT_SIGN_ALGS[0]  # mozilla-django-oidc only reads its RS/ES prefix
@@ -376,7 +376,11 @@ if "openid" not in PROCONNECT_SCOPES.split():
 OIDC_RP_SCOPES = " ".join(PROCONNECT_SCOPES.split())
 # eidas1 or stronger: `values` (any of), never `value` (exactly one), which refuses an FI
 # answering eidas2. The acr the id_token returns is checked against the same list.
-PROCONNECT_ACR_VALUES = env_list("PROCONNECT_ACR_VALUES") or ["eidas1", "eidas2", "eidas3"]
+_ACR_LADDER = ["eidas1", "eidas2", "eidas3"]
+_acr_floor = env("PROCONNECT_ACR", "eidas1")  # the weakest level accepted (older setting)
+if _acr_floor not in _ACR_LADDER:
+    raise ImproperlyConfigured("PROCONNECT_ACR must be eidas1, eidas2 or eidas3.")
+PROCONNECT_ACR_VALUES = env_list("PROCONNECT_ACR_VALUES") or _ACR_LADDER[_ACR_LADDER.index(_acr_floor) :]
 if "eidas0" in PROCONNECT_ACR_VALUES:
     raise ImproperlyConfigured("PROCONNECT_ACR_VALUES must not accept eidas0.")
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {

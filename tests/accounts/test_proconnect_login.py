@@ -4,6 +4,7 @@ that signs real tokens."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -260,3 +261,8 @@ def test_a_proconnect_domain_that_means_nothing_stops_start_up(raw):
 
     with pytest.raises(ImproperlyConfigured, match="PROCONNECT_DOMAIN"):
         proconnect_base_url(raw)
+
+
+def test_the_acr_is_asked_as_eidas1_or_stronger_with_values(client, proconnect):
+    claims = json.loads(parse_qs(urlsplit(_start(client)).query)["claims"][0])
+    assert claims == {"id_token": {"acr": {"essential": True, "values": ["eidas1", "eidas2", "eidas3"]}}}
