@@ -423,7 +423,9 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
                 raise ServiceError(_("Ce compte est désactivé. Contactez l’équipe du programme."))
             _proconnect_link_proof_send(user=existing, claims=claims, issuer=issuer, sub=sub)
             return ProConnectSignIn(user=None, proof_sent=True)
-        user = User(email=email, auth_source=User.AuthSource.PROCONNECT, proconnect_sub=sub)
+        # `proconnect_sub` (legacy, unique) keeps the first identity's sub when it is free.
+        legacy_sub = None if User.objects.filter(proconnect_sub=sub).exists() else sub
+        user = User(email=email, auth_source=User.AuthSource.PROCONNECT, proconnect_sub=legacy_sub)
         user.set_unusable_password()
         user.save()
         identity = ProConnectIdentity.objects.create(user=user, issuer=issuer, sub=sub)

@@ -161,3 +161,12 @@ def test_the_stand_in_gives_the_same_person_another_sub_through_another_fi(
         "fia1v2",
         "fia-mfa",
     }
+
+
+def test_a_sub_known_only_under_another_issuer_opens_a_new_account_without_error(client, proconnect):
+    legacy = UserFactory(email="ancien@exemple.gouv.fr", proconnect_sub="pc-sub-camille")
+    ProConnectIdentity.objects.create(user=legacy, issuer="https://autre-emetteur.example/api/v2", sub="pc-sub-camille")
+    response = _callback(client, _authorize(_start(client), CAMILLE))
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] != str(legacy.pk)
+    assert User.objects.get(email=CAMILLE).proconnect_identities.get().issuer == proconnect.issuer
