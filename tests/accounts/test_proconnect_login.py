@@ -266,3 +266,12 @@ def test_a_proconnect_domain_that_means_nothing_stops_start_up(raw):
 def test_the_acr_is_asked_as_eidas1_or_stronger_with_values(client, proconnect):
     claims = json.loads(parse_qs(urlsplit(_start(client)).query)["claims"][0])
     assert claims == {"id_token": {"acr": {"essential": True, "values": ["eidas1", "eidas2", "eidas3"]}}}
+
+
+def test_an_id_token_without_acr_does_not_sign_in(client, proconnect):
+    authorize_url = _start(client)
+    proconnect.next_id_token_override = lambda claims: proconnect.sign({k: v for k, v in claims.items() if k != "acr"})
+    response = _callback(client, _authorize(authorize_url))
+    assert response["Location"] == reverse("accounts:login")
+    assert "niveau reçu\u00a0: aucun" in _messages(response)[0]
+    assert not User.objects.filter(email=CAMILLE).exists()
