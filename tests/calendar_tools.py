@@ -8,7 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import subprocess  # nosec B404 — runs the pinned Node.js tool on our own output
+import subprocess  # nosec B404
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr

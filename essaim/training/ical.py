@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -102,7 +102,9 @@ def registration_sequence(registration: Registration) -> int:
     change of the registration (booked, cancelled, booked again…) adds one more. Both only
     grow, so each message a person receives has a higher SEQUENCE than the one before —
     their own cancellation and a re-registration after it included (RFC 5546 §2.1.4)."""
-    changes = RegistrationEvent.objects.filter(registration_id=registration.pk).count()
+    changes = getattr(registration, "status_changes", None)  # annotated by calendar_registrations
+    if changes is None:
+        changes = RegistrationEvent.objects.filter(registration_id=registration.pk).count()
     return registration.session.ical_sequence + changes
 
 
@@ -214,17 +216,17 @@ def invitation(
     return _calendar([event], method=method)
 
 
-def calendar_file(*, entries: Sequence[tuple[Registration, Sequence[SessionSlot]]], name: str = "") -> str:
+def calendar_file(*, registrations: Iterable[Registration], name: str = "") -> str:
     """A plain calendar (no METHOD) of people's own sessions: the « Ajouter à mon agenda »
     download and the personal feed. Same UIDs as the invitations; a cancelled session stays
     listed as cancelled so subscribed calendars drop it rather than keep a stale copy."""
     now = _utc(dt.datetime.now(dt.UTC))
     events = []
-    for registration, slots in entries:
+    for registration in registrations:
         session = registration.session
         cancelled = session.status == Session.Status.CANCELLED
         url = settings.SITE_URL + reverse("training:detail", args=[session.pk])
-        for slot in slots:
+        for slot in session.slots.all():
             events.append(
                 _vevent(
                     session=session,
