@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from essaim.training.services import registration_create
-from tests.browser.test_training_browser import _course
 from tests.browser.test_browser import _assert_accessible, login_with_password
+from tests.browser.test_training_browser import _course
 from tests.calendar_tools import parse_with_ical
 from tests.training.conftest import make_session
 
@@ -34,7 +36,7 @@ def test_a_booked_agent_adds_a_session_to_their_calendar_and_subscribes(page, co
     expect(link).to_be_visible()
     with page.expect_download() as download:
         link.click()
-    calendar = parse_with_ical(open(download.value.path(), encoding="utf-8").read())
+    calendar = parse_with_ical(Path(download.value.path()).read_text(encoding="utf-8"))
     assert len(calendar["events"]) == 2
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})

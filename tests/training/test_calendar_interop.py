@@ -158,7 +158,7 @@ def test_a_registration_life_reads_right_in_two_independent_parsers(
         "Salle 2\nATTENDEE:mailto:intrus@exemple.com",
         "Salle 2\r\nATTENDEE:mailto:intrus@exemple.com",
         "Salle 2\u2028ATTENDEE:mailto:intrus@exemple.com",
-        "Salle 2\x0bATTENDEE:mailto:intrus@exemple.com\x00",
+        "Salle 2\x0bATTENDEE:mailto:intrus@exemple.com\x1b",
         "Salle 2\x85ATTENDEE:mailto:intrus@exemple.com",
     ],
 )
