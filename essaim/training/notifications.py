@@ -24,6 +24,7 @@ KINDS = {
     "registration_declined": (lambda: _("Demande d’inscription refusée : %(course)s"), None),
     "offer_expired": (lambda: _("Place proposée expirée : %(course)s"), None),
     "registration_cancelled": (lambda: _("Inscription annulée : %(course)s"), "CANCEL"),
+    "registration_moved": (lambda: _("Inscription transférée : %(course)s"), "CANCEL"),
     # A reminder re-sends nothing to the calendar: the event is already there.
     "reminder_7_days": (lambda: _("Dans une semaine : %(course)s"), None),
     "reminder_1_day": (lambda: _("Demain : %(course)s"), None),

@@ -181,3 +181,40 @@ def test_no_line_break_anywhere_can_start_a_property(
             assert text.startswith("Salle 2") and "ATTENDEE:mailto:intrus@exemple.com" in text
         for line in mail.calendar.replace("\r\n ", "").split("\r\n"):
             assert not line.startswith("ATTENDEE:"), line
+
+
+def test_an_organiser_removing_or_moving_someone_updates_only_their_calendar(
+    intro_course, ministry, organiser, mailoutbox, django_capture_on_commit_callbacks
+):
+    from essaim.training.services import registration_move
+
+    first = make_session(intro_course, ministry, capacity=3)
+    second = make_session(intro_course, ministry, capacity=3, days_ahead=60)
+    alice, bob = UserFactory(email="alice@exemple.gouv.fr"), UserFactory(email="bob@exemple.gouv.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_reg = registration_create(session=first, agent=alice, acting_user=alice)
+        bob_reg = registration_create(session=first, agent=bob, acting_user=bob)
+    mailoutbox.clear()
+
+    # Removed by the organiser with a reason: a CANCEL naming her, no STATUS, the reason shown.
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=alice_reg, acting_user=organiser, by_organiser=True, note="Doublon de dossier")
+    mails = _calendars(mailoutbox, alice.email)
+    assert len(mails) == 2 and all("Doublon de dossier" in m.body for m in mails)
+    for mail in mails:
+        assert mail.method == "CANCEL"
+        event = _one_event(mail)
+        assert event["status"] is None and event["comment"] == "Doublon de dossier"
+    assert not _calendars(mailoutbox, bob.email)  # the others' calendars are untouched
+    mailoutbox.clear()
+
+    # Moved to another session: the old half-days leave the calendar, the new ones arrive.
+    old_uids = {_one_event(m)["uid"] for m in mails}
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_move(registration=bob_reg, to_session=second, acting_user=organiser)
+    moved = _calendars(mailoutbox, bob.email)
+    cancels = [m for m in moved if m.method == "CANCEL"]
+    requests = [m for m in moved if m.method == "REQUEST"]
+    assert len(cancels) == 2 and len(requests) == 2
+    assert {_one_event(m)["uid"] for m in cancels}.isdisjoint({_one_event(m)["uid"] for m in requests})
+    assert len(old_uids) == 2
