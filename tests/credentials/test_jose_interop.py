@@ -91,3 +91,49 @@ def test_credentials_signed_in_the_former_vc_claim_encoding_still_verify(credent
         result.status == "valid"
         and result.achievement["name"] == credential_body["credentialSubject"]["achievement"]["name"]
     )
+
+
+def _transmute(client, token: str) -> dict:
+    """@transmute/verifiable-credentials and @digitalbazaar/vc-bitstring-status-list
+    (js/vc-jose), offline: they get only what Essaim publishes — the key each `kid` URL
+    serves and the status list — read here through the site's own URLs."""
+    import subprocess  # nosec B404
+
+    from tests.nodetools import node_tool_dir
+
+    folder = node_tool_dir("vc-jose")
+    resources = {}
+    pending = [token]
+    while pending:
+        current = pending.pop()
+        header = json.loads(base64.urlsafe_b64decode(current.split(".")[0] + "=="))
+        resources[header["kid"]] = _get(client, header["kid"]).content.decode()
+        payload = json.loads(base64.urlsafe_b64decode(current.split(".")[1] + "=="))
+        status = payload.get("credentialStatus")
+        if status and status["statusListCredential"] not in resources:
+            listed = _get(client, status["statusListCredential"]).content.decode()
+            resources[status["statusListCredential"]] = listed
+            pending.append(listed)
+    result = subprocess.run(  # nosec B603 B607
+        ["node", str(folder / "validate.mjs")],
+        input=json.dumps({"credential": token, "resources": resources}).encode(),
+        capture_output=True,
+        check=True,
+        cwd=folder,
+        timeout=60,
+    )
+    return json.loads(result.stdout)
+
+
+def test_a_vc_2_0_jose_verifier_reads_context_and_status(client, credential, programme_admin):
+    result = _transmute(client, credential.jwt)
+    assert result["verified"] is True, result
+    assert result["context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert "OpenBadgeCredential" in result["type"] and result["subject"].startswith("urn:uuid:")
+    assert result["status"] == {"purpose": "revocation", "revocation": False}
+
+    credential_revoke(credential=credential, reason="erreur de saisie", acting_user=programme_admin)
+    assert _transmute(client, credential.jwt)["status"] == {"purpose": "revocation", "revocation": True}
+
+    tampered = credential.jwt.rsplit(".", 1)[0] + "." + "A" * 86
+    assert _transmute(client, tampered)["verified"] is False
