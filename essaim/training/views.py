@@ -29,7 +29,6 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.pagination import CappedPaginator
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.calendar_feed import (
-    IN_CALENDAR,
     calendar_feed_exists,
     calendar_feed_owner,
     calendar_feed_revoke,
@@ -268,7 +267,9 @@ def _my_registrations_context(user: Any) -> dict[str, Any]:
             "registration": registration,
             "session": session,
             "is_active": registration.status in Registration.ACTIVE,
-            "in_calendar": registration.status in IN_CALENDAR and session.starts_at is not None,
+            # The download is offered to people with a seat (a cancelled session stays in
+            # their feed, marked cancelled, but is not something to add).
+            "in_calendar": registration.status == Status.BOOKED and session.starts_at is not None,
             "position": registration.people_ahead + 1  # type: ignore[attr-defined]  # annotated by the selector
             if registration.status == Status.WAITLISTED
             else None,
