@@ -56,3 +56,25 @@ def test_a_booked_agent_adds_a_session_to_their_calendar_and_subscribes(page, co
     page.get_by_role("button", name="Révoquer mon adresse").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("révoquée")
     assert page.request.get(feed_url).status == 404
+
+
+def test_a_booked_agent_adds_an_event_to_their_calendar(page, console, agent, ministry):
+    from django.utils import timezone
+
+    from essaim.framework.models import FrameworkVersion
+    from tests.events.conftest import make_event
+
+    FrameworkVersion.objects.create(
+        version="test-1", title="Référentiel", status=FrameworkVersion.Status.PUBLISHED, published_at=timezone.now()
+    )
+    event = make_event(ministry, title="Webinaire : préparer une convention citoyenne", capacity=5)
+    registration_create(session=event.session, agent=agent, acting_user=agent)
+    login_with_password(page, agent.email)
+    _assert_accessible(page, console, f"/evenements/{event.slug}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ajouter à mon agenda").click()
+    calendar = parse_with_ical(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [e["summary"] for e in calendar["events"]] == ["Webinaire : préparer une convention citoyenne"]
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{SHOTS}/calendar-event-{width}.png", full_page=True)
