@@ -135,5 +135,30 @@ def published_keys() -> dict[str, dict[str, Any]]:
     return {row.kid: row.public_jwk for row in SigningKey.objects.filter(retired_at__isnull=True)}
 
 
+def key_uri(kid: str) -> str:
+    """The JOSE `kid` of a signature: a URL that dereferences to the public key itself
+    (OB 3.0 §8.2), whose last segment is the RFC 7638 thumbprint."""
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("credentials:key", args=[kid])
+
+
+def kid_from_header(value: Any) -> str | None:
+    """The thumbprint a JOSE header names: a key URI of ours, or (credentials signed before
+    key URIs) the bare thumbprint."""
+    if not isinstance(value, str):
+        return None
+    prefix = key_uri("KID").removesuffix("KID/")
+    if value.startswith(prefix):
+        value = value.removeprefix(prefix).removesuffix("/")
+    return value if value and "/" not in value else None
+
+
+def public_key_document(kid: str) -> dict[str, Any] | None:
+    jwk = published_keys().get(kid)
+    return None if jwk is None else {**jwk, "kid": key_uri(kid)}
+
+
 def jwks() -> dict[str, Any]:
-    return {"keys": list(published_keys().values())}
+    """The published keys, each named by its key URI (what signature headers carry)."""
+    return {"keys": [{**jwk, "kid": key_uri(kid)} for kid, jwk in published_keys().items()]}

@@ -55,12 +55,14 @@ def credential_attestation_pdf(credential: Credential) -> bytes:
 
 
 def credential_json(credential: Credential) -> dict[str, Any]:
-    """The credential as JSON, exactly as signed (the `vc` claim of the VC-JWT). The
-    signature is the JWT itself (an enveloping proof): verifiers check the .jwt file."""
+    """The credential as JSON, exactly as signed (the VC-JWT payload less its JWT claims).
+    The signature is the JWT itself (an enveloping proof): verifiers check the .jwt file."""
     import jwt
 
+    from essaim.credentials.vc import credential_of
+
     payload = jwt.decode(credential.jwt, options={"verify_signature": False})
-    return dict(payload["vc"])
+    return credential_of(payload)
 
 
 def status_list_published() -> str:

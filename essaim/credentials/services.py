@@ -68,6 +68,8 @@ def completion_snapshot(completion: Completion, *, issued_at: dt.datetime) -> di
         "organiser": str(session.organiser),
         "start_date": timezone.localtime(start).date().isoformat(),
         "end_date": timezone.localtime(end).date().isoformat(),
+        "start_at": vc.iso_datetime(start),
+        "end_at": vc.iso_datetime(end),
         "start_label": _date_label(start),
         "end_label": _date_label(end),
         "issued_label": _date_label(issued_at),
@@ -116,6 +118,7 @@ def credential_issue(*, completion: Completion) -> Credential:
             status_index=credential.status_index,
             snapshot=snapshot,
             email=completion.user.email,
+            subject_id=vc.subject_identifier(completion.user_id),
             issued_at=issued_at,
             expires_at=expires_at,
         )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("verifier/<str:code>/", views.verify_code_view, name="verify-code"),
     path("emetteur/", views.issuer_view, name="issuer"),
     path("emetteur/jwks.json", views.jwks_view, name="jwks"),
+    path("emetteur/cles/<str:kid>/", views.key_view, name="key"),
     path("statut/<int:number>/", views.status_list_view, name="status-list"),
     path("badges/<slug:course_code>/", views.achievement_view, name="achievement"),
     path("pilotage/", views.backoffice_view, name="backoffice"),

@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import gzip
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +15,9 @@ import jwt
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from essaim.credentials.keys import ALGORITHM, current_signing_key, published_keys
+from essaim.credentials.keys import ALGORITHM, current_signing_key, key_uri, kid_from_header, published_keys
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -50,8 +52,53 @@ def status_list_url() -> str:
     return absolute(reverse("credentials:status-list", args=[STATUS_LIST_NUMBER]))
 
 
-def _iso(value: dt.datetime) -> str:
+def iso_datetime(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_iso = iso_datetime
+
+
+def subject_identifier(user_pk: int) -> str:
+    """`credentialSubject.id` (and the JWT `sub`): the same for all of a person's badges, so a
+    wallet can group them, and derived with a keyed hash from nothing public, so it reveals
+    neither the e-mail nor the account."""
+    digest = salted_hmac("essaim.credentials.subject", str(user_pk), algorithm="sha256").digest()
+    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
+
+
+def achievement(
+    *,
+    code: str,
+    title: str,
+    summary: str,
+    threshold: int,
+    trainer: bool,
+    framework: str,
+    outcomes: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The Achievement: one text for everyone who earns it, published at its own URL and
+    embedded, identical, in each credential (the view and the issuer both call this)."""
+    return {
+        "id": absolute(reverse("credentials:achievement", args=[code])),
+        "type": ["Achievement"],
+        "achievementType": "Certification" if trainer else "Course",
+        "name": title,
+        "description": summary,
+        "criteria": {"narrative": f"Avoir suivi la formation « {title} » avec une présence d’au moins {threshold} %."},
+        "alignment": [
+            {
+                "type": ["Alignment"],
+                "targetName": f"{o['competency_name']} — {o['level_name']}",
+                "targetCode": f"{o['competency']}:{o['level']}",
+                "targetFramework": framework,
+                "targetType": "CFItem",
+                "targetUrl": absolute(reverse("framework:current")),
+            }
+            for o in outcomes
+        ],
+        "creator": {"id": issuer_id(), "type": ["Profile"], "name": settings.CREDENTIALS_ISSUER_NAME},
+    }
 
 
 def build_credential(
@@ -61,6 +108,7 @@ def build_credential(
     status_index: int,
     snapshot: dict[str, Any],
     email: str,
+    subject_id: str,
     issued_at: dt.datetime,
     expires_at: dt.datetime | None,
 ) -> dict[str, Any]:
@@ -69,7 +117,6 @@ def build_credential(
     salted hash of the e-mail — never the e-mail itself."""
     salt = code.replace("-", "")
     identity_hash = "sha256$" + hashlib.sha256((email.lower() + salt).encode()).hexdigest()
-    achievement_type = "Certification" if snapshot["kind"] == "trainer" else "Course"
     credential: dict[str, Any] = {
         "@context": CONTEXTS,
         "id": f"urn:uuid:{credential_id}",
@@ -78,6 +125,7 @@ def build_credential(
         "issuer": {"id": issuer_id(), "type": ["Profile"], "name": settings.CREDENTIALS_ISSUER_NAME},
         "validFrom": _iso(issued_at),
         "credentialSubject": {
+            "id": subject_id,
             "type": ["AchievementSubject"],
             "identifier": [
                 {
@@ -94,31 +142,19 @@ def build_credential(
                     "salt": salt,
                 },
             ],
-            "achievement": {
-                "id": absolute(reverse("credentials:achievement", args=[snapshot["course_code"]])),
-                "type": ["Achievement"],
-                "achievementType": achievement_type,
-                "name": snapshot["course_title"],
-                "description": snapshot.get("course_summary", ""),
-                "criteria": {
-                    "narrative": (
-                        f"Formation suivie du {snapshot['start_date']} au {snapshot['end_date']} "
-                        f"({snapshot['hours']} h), présence d’au moins {snapshot['threshold']} %."
-                    )
-                },
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": f"{o['competency_name']} — {o['level_name']}",
-                        "targetCode": f"{o['competency']}:{o['level']}",
-                        "targetFramework": snapshot["framework"],
-                        "targetType": "CFItem",
-                        "targetUrl": absolute(reverse("framework:current")),
-                    }
-                    for o in snapshot["outcomes"]
-                ],
-                "creator": {"id": issuer_id(), "type": ["Profile"], "name": settings.CREDENTIALS_ISSUER_NAME},
-            },
+            "achievement": achievement(
+                code=snapshot["course_code"],
+                title=snapshot["course_title"],
+                summary=snapshot.get("course_summary", ""),
+                threshold=snapshot["threshold"],
+                trainer=snapshot["kind"] == "trainer",
+                framework=snapshot["framework"],
+                outcomes=snapshot["outcomes"],
+            ),
+            # What happened in this session belongs to this person, not to the achievement
+            # every holder shares (OB 3.0 AchievementSubject).
+            "activityStartDate": snapshot.get("start_at") or f"{snapshot['start_date']}T00:00:00Z",
+            "activityEndDate": snapshot.get("end_at") or f"{snapshot['end_date']}T00:00:00Z",
         },
         "credentialStatus": {
             "id": f"{status_list_url()}#{status_index}",
@@ -134,21 +170,44 @@ def build_credential(
     return credential
 
 
-def sign(credential: dict[str, Any], *, issued_at: dt.datetime, expires_at: dt.datetime | None) -> tuple[str, str]:
-    """VC-JWT (Open Badges 3.0 §8.2): the credential in the `vc` claim, registered claims
-    mirrored, signed with the current key; the header names the key (`kid`)."""
+#: JOSE `typ` of a VC 2.0 credential secured with VC-JOSE-COSE (media type application/vc+jwt).
+JOSE_TYPE = "vc+jwt"
+
+
+def _secure(credential: dict[str, Any], claims: dict[str, Any]) -> tuple[str, str]:
+    """VC-JOSE-COSE (W3C, VC 2.0): the JWT payload *is* the credential — `@context` at the
+    top, no VC 1.1 `vc` wrapper — with the JWT claims OB 3.0 §8.2 asks for beside it. The
+    header's `kid` is a URL that dereferences to the public key."""
     kid, key = current_signing_key()
+    payload = {**credential, **claims}
+    token = jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": key_uri(kid), "typ": JOSE_TYPE})
+    return kid, token
+
+
+def sign(credential: dict[str, Any], *, issued_at: dt.datetime, expires_at: dt.datetime | None) -> tuple[str, str]:
+    """Sign an OpenBadgeCredential: `iss`, `jti`, `sub` (= credentialSubject.id), `nbf`,
+    `iat` and, when it expires, `exp`, mirror the credential's own members."""
     claims: dict[str, Any] = {
-        "vc": credential,
         "iss": credential["issuer"]["id"],
         "jti": credential["id"],
+        "sub": credential["credentialSubject"]["id"],
         "iat": int(issued_at.timestamp()),
         "nbf": int(issued_at.timestamp()),
     }
     if expires_at is not None:
         claims["exp"] = int(expires_at.timestamp())
-    token = jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
-    return kid, token
+    return _secure(credential, claims)
+
+
+def credential_of(claims: dict[str, Any]) -> dict[str, Any]:
+    """The credential a verified payload carries: the payload itself (VC 2.0), or the `vc`
+    claim of credentials signed before (VC 1.1 encoding), which still verify."""
+    if isinstance(claims.get("vc"), dict):
+        return dict(claims["vc"])
+    return {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
+
+
+JWT_CLAIMS = frozenset({"iss", "jti", "sub", "iat", "nbf", "exp", "aud"})
 
 
 # --- Status list ---------------------------------------------------------------------------
@@ -186,9 +245,9 @@ def status_list_token(revoked_indexes: list[int]) -> str:
             "encodedList": encode_status_list(revoked_indexes),
         },
     }
-    kid, key = current_signing_key()
-    claims = {"vc": credential, "iss": issuer_id(), "jti": url, "iat": int(now.timestamp())}
-    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
+    return _secure(
+        credential, {"iss": issuer_id(), "jti": url, "iat": int(now.timestamp()), "nbf": int(now.timestamp())}
+    )[1]
 
 
 # --- Verification --------------------------------------------------------------------------
@@ -231,8 +290,8 @@ def _verified_claims(token: str) -> tuple[str, dict[str, Any]] | None:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
         return None
-    kid = header.get("kid")
-    if header.get("alg") != ALGORITHM or not isinstance(kid, str):
+    kid = kid_from_header(header.get("kid"))
+    if header.get("alg") != ALGORITHM or kid is None:
         return None
     jwk = published_keys().get(kid)
     if jwk is None:
@@ -243,13 +302,17 @@ def _verified_claims(token: str) -> tuple[str, dict[str, Any]] | None:
             jwt.PyJWK(jwk, algorithm=ALGORITHM).key,
             algorithms=[ALGORITHM],
             issuer=issuer_id(),
-            options={"verify_exp": False, "require": ["iss", "iat", "vc"]},
+            options={"verify_exp": False, "require": ["iss", "iat"]},
         )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
-    if not isinstance(claims.get("vc"), dict):
+    credential = credential_of(claims)
+    if CONTEXTS[0] not in (credential.get("@context") or [])[:1]:
         return None
-    return kid, claims
+    subject = credential.get("credentialSubject")
+    if "sub" in claims and (not isinstance(subject, dict) or subject.get("id") != claims["sub"]):
+        return None  # the JWT says one holder, the credential another
+    return kid, {**claims, "vc": credential}
 
 
 def verify_token(token: str, *, status_list: str | None = None, at: dt.datetime | None = None) -> Verification:

@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -165,18 +163,34 @@ def achievement_view(request: HttpRequest, course_code: str) -> HttpResponse:
     course = get_object_or_404(
         Course.objects.exclude(status=Course.Status.DRAFT).select_related("framework"), code=course_code
     )
-    return _json(
+    outcomes = [
         {
-            "@context": vc.CONTEXTS,
-            "id": vc.absolute(reverse("credentials:achievement", args=[course.code])),
-            "type": ["Achievement"],
-            "achievementType": "Certification" if course.is_trainer_track else "Course",
-            "name": course.title,
-            "description": course.summary,
-            "criteria": {"narrative": course.objectives or course.summary},
-            "creator": {"id": vc.issuer_id(), "type": ["Profile"], "name": settings.CREDENTIALS_ISSUER_NAME},
+            "competency": o.competency.code,
+            "competency_name": o.competency.name,
+            "level": o.level.code,
+            "level_name": o.level.name,
         }
+        for o in course.outcomes.select_related("competency", "level")
+    ]
+    achievement = vc.achievement(
+        code=course.code,
+        title=course.title,
+        summary=course.summary,
+        threshold=course.completion_threshold,
+        trainer=course.is_trainer_track,
+        framework=course.framework.title,
+        outcomes=outcomes,
     )
+    return _json({"@context": vc.CONTEXTS, **achievement})
+
+
+@cache_control(public=True, max_age=300)
+def key_view(request: HttpRequest, kid: str) -> HttpResponse:
+    """What a signature's `kid` URL dereferences to: that public key, as a JWK."""
+    document = keys.public_key_document(kid)
+    if document is None:
+        raise Http404
+    return _json(document, content_type="application/jwk+json")
 
 
 @login_required

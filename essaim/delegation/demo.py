@@ -26,7 +26,8 @@ from essaim.delegation.services import (
 )
 from essaim.organisations.models import Organisation, Region
 from essaim.organisations.services import organisation_create
-from essaim.training.models import Completion, Session
+from essaim.training.demo import demo_completion
+from essaim.training.models import Session
 
 # slug, name, ministry slug, region code
 SERVICES = [
@@ -91,16 +92,7 @@ def _train(people: list[User]) -> bool:
     if intro is None or past is None:
         return False
     for person in people:
-        Completion.objects.get_or_create(
-            user=person,
-            session=past,
-            defaults={
-                "course": intro,
-                "framework_id": intro.framework_id,
-                "completed_at": past.ends_at or timezone.now(),
-                "attendance_rate": 100,
-            },
-        )
+        demo_completion(user=person, session=past)
     return True
 
 

@@ -14,7 +14,8 @@ from essaim.network.models import DirectoryProfile, FacilitationRequest, Pilot
 from essaim.network.selectors import request_candidates
 from essaim.network.services import directory_profile_update
 from essaim.organisations.models import Departement, Organisation, Region
-from essaim.training.models import Completion, Session
+from essaim.training.demo import demo_completion
+from essaim.training.models import Session
 
 # email, given name, usual name, organisation slug, availability, languages, bio
 MEMBERS = [
@@ -72,17 +73,7 @@ def _members_and_request(*, agent: User) -> dict[str, Any]:
         user = User.objects.filter(email=email).first() or User.objects.create_user(
             email, given_name=given, usual_name=usual, organisation=organisation
         )
-        Completion.objects.get_or_create(
-            user=user,
-            session=past,
-            defaults={
-                "course": intro,
-                "framework_id": intro.framework_id,
-                "completed_at": past.ends_at or timezone.now(),
-                "attendance_rate": 100,
-                "outcomes": outcomes,
-            },
-        )
+        demo_completion(user=user, session=past, outcomes=outcomes)
         directory_profile_update(
             user=user, acting_user=user, consent=True, availability=availability, languages=languages, bio=bio
         )

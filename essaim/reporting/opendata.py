@@ -21,16 +21,35 @@ from essaim.catalogue.models import Course
 from essaim.core.services import audit_log
 from essaim.framework.models import FrameworkVersion
 from essaim.reporting.models import PublishedDataset, QuarterRollup
-from essaim.reporting.selectors import ratio, suppress
+from essaim.reporting.selectors import ratio, suppress, threshold
 
-LICENSE = "etalab-2.0"
+LICENSE = "etalab-2.0"  # SPDX id, in the Table Schemas
+DATAGOUV_LICENSE = "lov2"  # data.gouv.fr's id for the same Licence Ouverte 2.0
 LICENSE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+#: Version of the Table Schemas: bumped when a field changes (schema.data.gouv.fr asks for it).
+SCHEMA_VERSION = "1.1.0"
+CONTRIBUTORS = [
+    {"title": "Délégation interministérielle à la transformation publique (DITP)", "role": "author"},
+]
 
 
 def _field(
-    name: str, type_: str, title: str, description: str, *, required: bool = False, **extra: Any
+    name: str,
+    type_: str,
+    title: str,
+    description: str,
+    *,
+    example: Any,
+    required: bool = False,
+    **extra: Any,
 ) -> dict[str, Any]:
-    field: dict[str, Any] = {"name": name, "type": type_, "title": title, "description": description}
+    field: dict[str, Any] = {
+        "name": name,
+        "type": type_,
+        "title": title,
+        "description": description,
+        "example": example,
+    }
     if required:
         field["constraints"] = {"required": True}
     if extra:
@@ -39,6 +58,12 @@ def _field(
 
 
 _COUNT_NOTE = "Vide lorsque le groupe compte moins de 5 personnes (secret statistique)."
+
+
+def _people(name: str, title: str, description: str, *, example: int) -> dict[str, Any]:
+    """A count of people: the schema itself says a published value is never under the
+    threshold (a blank is a suppressed cell), so a validator catches a leak."""
+    return _field(name, "integer", title, f"{description} {_COUNT_NOTE}".strip(), example=example, minimum=threshold())
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,9 @@ class Dataset:
             "name": self.slug,
             "title": self.title,
             "description": self.description,
+            "homepage": f"{settings.SITE_URL}/donnees/",
+            "version": SCHEMA_VERSION,
+            "contributors": CONTRIBUTORS,
             "licenses": [{"name": LICENSE, "title": "Licence Ouverte / Open Licence version 2.0", "path": LICENSE_URL}],
             "fields": self.fields,
             "missingValues": [""],
@@ -62,6 +90,13 @@ class Dataset:
 
     def header(self) -> list[str]:
         return [f["name"] for f in self.fields]
+
+
+def _published_count(value: int | None) -> int | None:
+    """A count of people as the files publish it: blank under the threshold, zero included
+    (blank means « fewer than 5 », which zero is), so the schema's minimum holds the rule."""
+    value = suppress(value or 0)
+    return value or None
 
 
 def _quarter_rows(keys: list[str]) -> list[dict[str, Any]]:
@@ -102,8 +137,8 @@ def _completions_rows() -> Iterable[list[Any]]:
                 row["ministry__name"] or "",
                 row["region__name"] or "",
                 row["course__code"],
-                suppress(row["completions"]),
-                suppress(row["trained"]),
+                _published_count(row["completions"]),
+                _published_count(row["trained"]),
             ]
 
 
@@ -116,9 +151,9 @@ def _satisfaction_rows() -> Iterable[list[Any]]:
         yield [
             row["year"],
             row["course__code"],
-            suppress(row["s_count"] or 0),
+            _published_count(row["s_count"] or 0),
             None if satisfaction is None else round(satisfaction, 2),
-            suppress(row["p_count"] or 0),
+            _published_count(row["p_count"] or 0),
             None if practising is None else round(100 * practising, 1),
         ]
 
@@ -150,11 +185,28 @@ def _catalogue_rows() -> Iterable[list[Any]]:
         ]
 
 
-_YEAR = _field("annee", "integer", "Année", "Année civile du début de la session.", required=True)
-_QUARTER = _field("trimestre", "integer", "Trimestre", "Trimestre civil (1 à 4).", required=True, minimum=1, maximum=4)
-_MINISTRY = _field("ministere", "string", "Ministère", "Ministère ou organisation de tête qui organise la session.")
-_REGION = _field("region", "string", "Région", "Région de la session (vide : à distance ou non renseignée).")
-_COURSE = _field("formation", "string", "Formation", "Code de la formation dans le catalogue.", required=True)
+_YEAR = _field("annee", "integer", "Année", "Année civile du début de la session.", example=2026, required=True)
+_QUARTER = _field(
+    "trimestre", "integer", "Trimestre", "Trimestre civil (1 à 4).", example=2, required=True, minimum=1, maximum=4
+)
+_MINISTRY = _field(
+    "ministere",
+    "string",
+    "Ministère",
+    "Ministère ou organisation de tête qui organise la session.",
+    example="Ministère de l’Intérieur",
+)
+_REGION = _field(
+    "region", "string", "Région", "Région de la session (vide : à distance ou non renseignée).", example="Bretagne"
+)
+_COURSE = _field(
+    "formation",
+    "string",
+    "Formation",
+    "Code de la formation dans le catalogue.",
+    example="facilitation-fondamentaux",
+    required=True,
+)
 
 DATASETS: dict[str, Dataset] = {
     d.slug: d
@@ -170,7 +222,13 @@ DATASETS: dict[str, Dataset] = {
                 _REGION,
                 _COURSE,
                 _field(
-                    "sessions_tenues", "integer", "Sessions tenues", "Sessions terminées.", required=True, minimum=0
+                    "sessions_tenues",
+                    "integer",
+                    "Sessions tenues",
+                    "Sessions terminées.",
+                    example=3,
+                    required=True,
+                    minimum=0,
                 ),
             ],
             rows=_sessions_rows,
@@ -187,14 +245,8 @@ DATASETS: dict[str, Dataset] = {
                 _MINISTRY,
                 _REGION,
                 _COURSE,
-                _field("formations_validees", "integer", "Formations validées", _COUNT_NOTE, minimum=5),
-                _field(
-                    "agents_formes",
-                    "integer",
-                    "Agents formés",
-                    "Premières formations de l’année. " + _COUNT_NOTE,
-                    minimum=0,
-                ),
+                _people("formations_validees", "Formations validées", "", example=12),
+                _people("agents_formes", "Agents formés", "Premières formations de l’année.", example=9),
             ],
             rows=_completions_rows,
         ),
@@ -208,17 +260,26 @@ DATASETS: dict[str, Dataset] = {
             fields=[
                 _YEAR,
                 _COURSE,
-                _field("repondants_satisfaction", "integer", "Répondants (satisfaction)", _COUNT_NOTE, minimum=0),
+                _people("repondants_satisfaction", "Répondants (satisfaction)", "", example=18),
                 _field(
                     "satisfaction_moyenne",
                     "number",
                     "Satisfaction moyenne",
                     "Sur 5. " + _COUNT_NOTE,
+                    example=4.33,
                     minimum=1,
                     maximum=5,
                 ),
-                _field("repondants_pratique", "integer", "Répondants (pratique à 3 mois)", _COUNT_NOTE, minimum=0),
-                _field("part_pratiquant", "number", "Part qui pratique (%)", _COUNT_NOTE, minimum=0, maximum=100),
+                _people("repondants_pratique", "Répondants (pratique à 3 mois)", "", example=11),
+                _field(
+                    "part_pratiquant",
+                    "number",
+                    "Part qui pratique (%)",
+                    _COUNT_NOTE,
+                    example=63.6,
+                    minimum=0,
+                    maximum=100,
+                ),
             ],
             rows=_satisfaction_rows,
         ),
@@ -227,11 +288,19 @@ DATASETS: dict[str, Dataset] = {
             title="Référentiel commun de compétences",
             description="Les compétences du référentiel publié en vigueur.",
             fields=[
-                _field("version", "string", "Version", "Version du référentiel.", required=True),
-                _field("code", "string", "Code", "Code stable de la compétence.", required=True),
-                _field("parent", "string", "Compétence parente", "Code de la compétence parente."),
-                _field("nom", "string", "Nom", "Intitulé de la compétence.", required=True),
-                _field("description", "string", "Description", "Description de la compétence."),
+                _field("version", "string", "Version", "Version du référentiel.", example="2026-1", required=True),
+                _field("code", "string", "Code", "Code stable de la compétence.", example="animer", required=True),
+                _field("parent", "string", "Compétence parente", "Code de la compétence parente.", example="faciliter"),
+                _field(
+                    "nom", "string", "Nom", "Intitulé de la compétence.", example="Animer un atelier", required=True
+                ),
+                _field(
+                    "description",
+                    "string",
+                    "Description",
+                    "Description de la compétence.",
+                    example="Conduire un atelier participatif du début à la fin.",
+                ),
             ],
             rows=_framework_rows,
         ),
@@ -240,13 +309,39 @@ DATASETS: dict[str, Dataset] = {
             title="Catalogue des formations",
             description="Les formations publiées du programme.",
             fields=[
-                _field("code", "string", "Code", "Code de la formation.", required=True),
-                _field("intitule", "string", "Intitulé", "Intitulé.", required=True),
-                _field("resume", "string", "Résumé", "Résumé."),
-                _field("demi_journees", "integer", "Durée (demi-journées)", "Durée.", minimum=0),
-                _field("format", "string", "Format", "Présentiel, à distance ou hybride."),
-                _field("introduction", "boolean", "Formation d’introduction", "Première formation du parcours."),
-                _field("parcours_formateurs", "boolean", "Parcours de formateurs", "Formation de formateurs."),
+                _field(
+                    "code",
+                    "string",
+                    "Code",
+                    "Code de la formation.",
+                    example="facilitation-fondamentaux",
+                    required=True,
+                ),
+                _field(
+                    "intitule",
+                    "string",
+                    "Intitulé",
+                    "Intitulé.",
+                    example="Facilitation : les fondamentaux",
+                    required=True,
+                ),
+                _field("resume", "string", "Résumé", "Résumé.", example="Deux jours pour apprendre à faciliter."),
+                _field("demi_journees", "integer", "Durée (demi-journées)", "Durée.", example=4, minimum=0),
+                _field("format", "string", "Format", "Présentiel, à distance ou hybride.", example="Présentiel"),
+                _field(
+                    "introduction",
+                    "boolean",
+                    "Formation d’introduction",
+                    "Première formation du parcours.",
+                    example=True,
+                ),
+                _field(
+                    "parcours_formateurs",
+                    "boolean",
+                    "Parcours de formateurs",
+                    "Formation de formateurs.",
+                    example=False,
+                ),
             ],
             rows=_catalogue_rows,
         ),
@@ -280,6 +375,20 @@ def opendata_publish() -> list[PublishedDataset]:
     return published
 
 
+def temporal_coverage() -> dict[str, str] | None:
+    """First and last day of the quarters the figures cover (data.gouv.fr `temporal_coverage`)."""
+    quarters = QuarterRollup.objects.order_by("year", "quarter").values_list("year", "quarter")
+    first, last = quarters.first(), quarters.last()
+    if first is None or last is None:
+        return None
+    end_month = 3 * last[1]
+    end_day = 31 if end_month in (3, 12) else 30
+    return {
+        "start": f"{first[0]:04d}-{3 * first[1] - 2:02d}-01",
+        "end": f"{last[0]:04d}-{end_month:02d}-{end_day:02d}",
+    }
+
+
 def datagouv_metadata(base_url: str) -> dict[str, Any]:
     """The dataset description data.gouv.fr's API expects, with one resource per file."""
     return {
@@ -289,8 +398,9 @@ def datagouv_metadata(base_url: str) -> dict[str, Any]:
             "et à la participation citoyenne. " + _COUNT_NOTE
         ),
         "organization": settings.OPEN_DATA_ORGANIZATION,
-        "license": LICENSE,
+        "license": DATAGOUV_LICENSE,
         "frequency": "weekly",
+        "temporal_coverage": temporal_coverage(),
         "tags": ["participation-citoyenne", "formation", "ogp", "fonction-publique"],
         "resources": [
             {

@@ -157,3 +157,33 @@ def demo_programme_load(*, agent: User, trainer: User) -> dict[str, Any]:
     for person in people[4:10]:
         registration_create(session=created[1], agent=person, acting_user=person)
     return {"sessions": Session.objects.count()}
+
+
+def demo_completion(*, user: User, session: Session, outcomes: list[dict[str, Any]] | None = None) -> None:
+    """A completion for demo data that other apps need (network members, delegation), with
+    the registration it comes from: a session never shows more completions than people
+    registered (what the public export and the dashboards count)."""
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    from essaim.training.models import Completion, Registration, RegistrationEvent
+
+    registration, created = Registration.objects.get_or_create(
+        session=session, user=user, defaults={"status": Registration.Status.COMPLETED}
+    )
+    if created:
+        RegistrationEvent.objects.create(registration=registration, from_status="", to_status="booked")
+        RegistrationEvent.objects.create(registration=registration, from_status="booked", to_status="completed")
+        held = session.registrations.count()
+        Session.objects.filter(pk=session.pk).update(capacity=Greatest(F("capacity"), held))
+    Completion.objects.get_or_create(
+        user=user,
+        session=session,
+        defaults={
+            "course": session.course,
+            "framework_id": session.course.framework_id,
+            "completed_at": session.ends_at or timezone.now(),
+            "attendance_rate": 100,
+            "outcomes": outcomes or [],
+        },
+    )

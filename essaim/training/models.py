@@ -342,3 +342,19 @@ class SessionMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (ADR 0055). Only a hash of the token is kept: the
+    address is shown once, when made; making a new one or revoking it kills the old one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("abonnement d’agenda")
+        verbose_name_plural = _("abonnements d’agenda")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d})"

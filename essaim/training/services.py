@@ -445,6 +445,8 @@ def registration_move(*, registration: Registration, to_session: Session, acting
         target=current,
         summary=str(new_session),
     )
+    # Their calendar drops the old session's half-days (CANCEL, only if they had them).
+    _notify_on_commit(current, "registration_moved")
     moved = _register_locked(session=new_session, agent=current.user, acting_user=acting_user)
     if freed:
         _offer_on_commit(old_session.pk)

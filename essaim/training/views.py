@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -28,7 +28,15 @@ from essaim.catalogue.selectors import course_eligibility
 from essaim.core.exceptions import ServiceError
 from essaim.core.pagination import CappedPaginator
 from essaim.core.typing import AuthenticatedHttpRequest
+from essaim.training.calendar_feed import (
+    calendar_feed_exists,
+    calendar_feed_owner,
+    calendar_feed_revoke,
+    calendar_feed_rotate,
+    calendar_registrations,
+)
 from essaim.training.forms import SessionFilterForm
+from essaim.training.ical import calendar_file
 from essaim.training.models import Registration, Session
 from essaim.training.selectors import registration_list_for_user, session_detail, session_list_page
 from essaim.training.services import (
@@ -249,17 +257,19 @@ def registration_accept_offer_view(request: HttpRequest, pk: int) -> HttpRespons
     return redirect(next_url)
 
 
-@login_required
-def my_registrations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+def _my_registrations_context(user: Any) -> dict[str, Any]:
     now = timezone.now()
     upcoming: list[dict[str, Any]] = []
     past: list[dict[str, Any]] = []
-    for registration in registration_list_for_user(user=request.user):
+    for registration in registration_list_for_user(user=user):
         session = registration.session
         row = {
             "registration": registration,
             "session": session,
             "is_active": registration.status in Registration.ACTIVE,
+            # The download is offered to people with a seat (a cancelled session stays in
+            # their feed, marked cancelled, but is not something to add).
+            "in_calendar": registration.status == Status.BOOKED and session.starts_at is not None,
             "position": registration.people_ahead + 1  # type: ignore[attr-defined]  # annotated by the selector
             if registration.status == Status.WAITLISTED
             else None,
@@ -267,8 +277,63 @@ def my_registrations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         ended = session.ends_at is not None and session.ends_at <= now
         (past if ended else upcoming).append(row)
     upcoming.reverse()  # soonest first; the past stays most recent first
-    return render(
-        request,
-        "training/my_registrations.html",
-        {"upcoming": upcoming, "past": past, "page_title": _("Mes inscriptions")},
-    )
+    return {
+        "upcoming": upcoming,
+        "past": past,
+        "has_feed": calendar_feed_exists(user=user),
+        "page_title": _("Mes inscriptions"),
+    }
+
+
+@login_required
+def my_registrations_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "training/my_registrations.html", _my_registrations_context(request.user))
+
+
+def _calendar_response(text: str, *, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+def registration_calendar_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """« Ajouter à mon agenda »: the session's half-days, for someone who has a seat. Anyone
+    else gets the same 404 as for a session that does not exist."""
+    registrations = list(calendar_registrations(user=request.user, session_id=pk))
+    if not registrations:
+        raise Http404
+    return _calendar_response(calendar_file(registrations=registrations), filename=f"session-{pk}.ics")
+
+
+def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret feed calendar apps subscribe to: no login, the address is the key."""
+    owner = calendar_feed_owner(token=token)
+    if owner is None:
+        raise Http404
+    with translation.override(owner.preferred_language):
+        name = _("Mes sessions Essaim")
+    return _calendar_response(calendar_file(registrations=calendar_registrations(user=owner), name=name))
+
+
+@require_POST
+@login_required
+def calendar_feed_manage_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Make a new secret address (shown once, on this answer) or revoke the current one."""
+    action = request.POST.get("action")
+    if action == "revoke":
+        calendar_feed_revoke(user=request.user, acting_user=request.user)
+        messages.success(request, _("Votre adresse d’abonnement est révoquée : elle ne donne plus accès à rien."))
+        return redirect("training:mine")
+    if action != "rotate":
+        messages.error(request, _("Action inconnue."))
+        return redirect("training:mine")
+    token = calendar_feed_rotate(user=request.user, acting_user=request.user)
+    context = _my_registrations_context(request.user)
+    context["feed_url"] = request.build_absolute_uri(reverse("training:calendar-feed", args=[token]))
+    response = render(request, "training/my_registrations.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

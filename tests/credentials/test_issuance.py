@@ -46,10 +46,17 @@ def test_issuance_is_idempotent_and_the_database_holds_one_per_completion(creden
 
 def test_the_badge_is_an_open_badge_aligned_to_the_competency_and_level(credential, agent):
     claims = jwt.decode(credential.jwt, options={"verify_signature": False})
-    badge = claims["vc"]
+    badge = claims  # VC 2.0 + VC-JOSE-COSE: the payload is the credential, no `vc` wrapper
+    assert "vc" not in claims
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert "https://www.w3.org/ns/credentials/v2" in badge["@context"]
+    assert badge["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert claims["iss"] == badge["issuer"]["id"] == "https://essaim.test/attestations/emetteur/"
+    # OB 3.0 §8.2: sub is credentialSubject.id, jti the credential id, nbf the issue date.
+    assert claims["sub"] == badge["credentialSubject"]["id"] and claims["sub"].startswith("urn:uuid:")
+    assert claims["jti"] == badge["id"] and claims["nbf"] == claims["iat"]
+    # Per-session facts are the subject's; the achievement is the one published at its URL.
+    assert badge["credentialSubject"]["activityStartDate"].endswith("Z")
+    assert badge["credentialSubject"]["activityEndDate"] >= badge["credentialSubject"]["activityStartDate"]
     achievement = badge["credentialSubject"]["achievement"]
     assert achievement["name"] == "Facilitation : les fondamentaux"
     assert achievement["alignment"][0]["targetCode"] == "animer:decouvrir"
@@ -59,7 +66,8 @@ def test_the_badge_is_an_open_badge_aligned_to_the_competency_and_level(credenti
     # Minimal personal data: the name, and the e-mail only as a salted hash.
     assert agent.email not in credential.jwt and agent.email not in json.dumps(claims)
     header = jwt.get_unverified_header(credential.jwt)
-    assert header["alg"] == "ES256" and header["kid"] == credential.kid
+    assert header["alg"] == "ES256" and header["typ"] == "vc+jwt"
+    assert header["kid"] == f"https://essaim.test/attestations/emetteur/cles/{credential.kid}/"
 
 
 def test_a_credential_verifies_with_an_independent_jose_library(credential, client):
@@ -70,12 +78,12 @@ def test_a_credential_verifies_with_an_independent_jose_library(credential, clie
     header = jwt.get_unverified_header(credential.jwt)
     obj = jws.deserialize_compact(credential.jwt, key_set.get_by_kid(header["kid"]), algorithms=["ES256"])
     payload = json.loads(obj.payload)
-    assert payload["vc"]["credentialSubject"]["achievement"]["name"] == "Facilitation : les fondamentaux"
+    assert payload["credentialSubject"]["achievement"]["name"] == "Facilitation : les fondamentaux"
     # The published status list verifies independently too, and holds the credential's bit.
     status_list = client.get("/attestations/statut/1/").content.decode()
     listed = json.loads(jws.deserialize_compact(status_list, key_set.get_by_kid(header["kid"])).payload)
-    assert listed["vc"]["type"][1] == "BitstringStatusListCredential"
-    assert vc.status_bit(listed["vc"]["credentialSubject"]["encodedList"], credential.status_index) is False
+    assert listed["type"][1] == "BitstringStatusListCredential"
+    assert vc.status_bit(listed["credentialSubject"]["encodedList"], credential.status_index) is False
     tampered = credential.jwt.rsplit(".", 1)[0] + "." + "A" * 86
     with pytest.raises(Exception, match="signature"):
         jws.deserialize_compact(tampered, key_set.get_by_kid(header["kid"]), algorithms=["ES256"])
@@ -123,7 +131,7 @@ def test_trainer_track_completion_is_a_certification(aligned_course, ministry, a
     issued = credential_issue(completion=done[0])
     assert issued.kind == Credential.Kind.TRAINER
     claims = jwt.decode(issued.jwt, options={"verify_signature": False})
-    assert claims["vc"]["credentialSubject"]["achievement"]["achievementType"] == "Certification"
+    assert claims["credentialSubject"]["achievement"]["achievementType"] == "Certification"
     reader = PdfReader(io.BytesIO(credential_attestation_pdf(issued)))
     assert "Certification de formateur" in reader.pages[0].extract_text()
 

@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from essaim.core.models import AuditEntry
+from essaim.credentials import vc
 from essaim.credentials.models import Credential
 from essaim.credentials.services import credential_issue
 from tests.credentials.conftest import close_past_session
@@ -27,7 +28,7 @@ def test_the_person_lists_and_downloads_their_credentials(client, agent, credent
     assert pdf["Content-Type"] == "application/pdf" and "attachment" in pdf["Content-Disposition"]
     assert credential.code in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     badge = json.loads(client.get(f"/attestations/{credential.code}/badge.json").content)
-    signed = jwt.decode(credential.jwt, options={"verify_signature": False})["vc"]
+    signed = vc.credential_of(jwt.decode(credential.jwt, options={"verify_signature": False}))
     assert "OpenBadgeCredential" in badge["type"] and badge == signed
     token = client.get(f"/attestations/{credential.code}/badge.jwt")
     assert token.content.decode() == credential.jwt and token["Content-Type"] == "application/vc+jwt"
@@ -143,12 +144,20 @@ def _name_of(code: str) -> str:
 def test_public_issuer_documents(client, credential):
     profile = client.get("/attestations/emetteur/").json()
     assert profile["type"] == ["Profile"] and profile["id"].endswith("/attestations/emetteur/")
-    assert client.get("/attestations/emetteur/jwks.json").json()["keys"][0]["kid"] == credential.kid
+    (published,) = client.get("/attestations/emetteur/jwks.json").json()["keys"]
+    # The kid a signature names is a URL that dereferences to that very key (OB 3.0 §8.2).
+    assert published["kid"] == f"https://essaim.test/attestations/emetteur/cles/{credential.kid}/"
+    key = client.get(published["kid"].removeprefix("https://essaim.test"))
+    assert key["Content-Type"] == "application/jwk+json" and key.json() == published and "d" not in key.json()
+    assert client.get("/attestations/emetteur/cles/inconnue/").status_code == 404
     status_list = client.get("/attestations/statut/1/")
     assert status_list["Content-Type"] == "application/vc+jwt" and status_list.content.count(b".") == 2
     assert client.get("/attestations/statut/2/").status_code == 404
     achievement = client.get(f"/attestations/badges/{credential.snapshot['course_code']}/").json()
     assert achievement["name"] == "Facilitation : les fondamentaux"
+    # The Achievement published at its URL is the one inside the credential, member for member.
+    embedded = vc.credential_of(jwt.decode(credential.jwt, options={"verify_signature": False}))
+    assert {k: v for k, v in achievement.items() if k != "@context"} == embedded["credentialSubject"]["achievement"]
 
 
 def test_learner_record_page_and_exports(client, agent, credential, django_assert_max_num_queries):

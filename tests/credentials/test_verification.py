@@ -13,7 +13,7 @@ from django.utils import timezone
 from essaim.core.exceptions import ServiceError
 from essaim.core.models import AuditEntry
 from essaim.credentials import vc
-from essaim.credentials.keys import ALGORITHM, jwks
+from essaim.credentials.keys import ALGORITHM, jwks, key_uri
 from essaim.credentials.models import SigningKey
 from essaim.credentials.selectors import status_list_published, verify_code
 from essaim.credentials.services import credential_issue, credential_revoke, signing_key_retire, signing_key_rotate
@@ -40,7 +40,7 @@ def test_a_genuine_credential_is_valid(credential):
 
 def test_a_tampered_credential_is_refused(credential):
     def promote(claims):
-        claims["vc"]["credentialSubject"]["achievement"]["alignment"][0]["targetCode"] = "animer:transmettre"
+        claims["credentialSubject"]["achievement"]["alignment"][0]["targetCode"] = "animer:transmettre"
 
     assert vc.verify_token(_tamper(credential.jwt, promote)).status == "invalid"
 
@@ -85,12 +85,12 @@ def test_the_status_list_is_a_signed_bitstring_status_list_credential(credential
     credential_revoke(credential=credential, reason="erreur", acting_user=programme_admin)
     token = status_list_published()
     claims = jwt.decode(token, options={"verify_signature": False})
-    subject = claims["vc"]["credentialSubject"]
-    assert claims["vc"]["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    subject = claims["credentialSubject"]
+    assert claims["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert subject["statusPurpose"] == "revocation"
     assert vc.status_bit(subject["encodedList"], credential.status_index) is True
     assert vc.status_bit(subject["encodedList"], other_credential.status_index) is False
-    forged_list = _tamper(token, lambda c: c["vc"]["credentialSubject"].update(encodedList=vc.encode_status_list([])))
+    forged_list = _tamper(token, lambda c: c["credentialSubject"].update(encodedList=vc.encode_status_list([])))
     assert vc.verify_token(credential.jwt, status_list=forged_list).status == "invalid"
 
 
@@ -116,10 +116,10 @@ def test_key_rotation_new_key_signs_new_credentials_old_ones_still_verify(creden
     call_command("rotate_signing_key")
     current = SigningKey.objects.get(is_current=True)
     assert current.kid != old_kid
-    assert {k["kid"] for k in jwks()["keys"]} == {old_kid, current.kid}
+    assert {k["kid"] for k in jwks()["keys"]} == {key_uri(old_kid), key_uri(current.kid)}
     done = close_past_session(aligned_course, credential.completion.session.organiser, [other_agent], None)
     fresh = credential_issue(completion=done[0])
-    assert jwt.get_unverified_header(fresh.jwt)["kid"] == current.kid
+    assert jwt.get_unverified_header(fresh.jwt)["kid"] == key_uri(current.kid)
     assert vc.verify_token(fresh.jwt).status == "valid"
     assert vc.verify_token(credential.jwt).status == "valid"
     assert AuditEntry.objects.filter(action="credentials.key.rotate").exists()
@@ -127,7 +127,7 @@ def test_key_rotation_new_key_signs_new_credentials_old_ones_still_verify(creden
     with pytest.raises(ServiceError):
         signing_key_retire(kid=current.kid)
     signing_key_retire(kid=old_kid)
-    assert old_kid not in {k["kid"] for k in jwks()["keys"]}
+    assert key_uri(old_kid) not in {k["kid"] for k in jwks()["keys"]}
     assert vc.verify_token(credential.jwt).status == "invalid"
     assert vc.verify_token(fresh.jwt).status == "valid"
 

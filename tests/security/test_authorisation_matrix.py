@@ -36,6 +36,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from essaim.core.models import AuditEntry
+from essaim.credentials.models import SigningKey
 from essaim.library.models import Resource
 from essaim.network.models import CoFacilitation, FacilitationRequest
 from tests.security.world import ROLES, World, build_world
@@ -198,6 +199,16 @@ ROUTES: list[R] = [
     ),
     R("training:accept-offer", NOBODY, kwargs=_pk("registration_b"), method="post", case="another person's"),
     R("training:check-in", NOBODY, kwargs=lambda w: {"token": "jeton-invente"}, case="forged token"),
+    R("training:calendar", AGENT, kwargs=_pk("session_a"), case="session where one holds a seat"),
+    R("training:calendar", NOBODY, kwargs=_pk("session_b"), case="another person's seat"),
+    R("training:calendar-feed", NOBODY, kwargs=lambda w: {"token": "jeton-invente"}, case="forged token"),
+    R(
+        "training:calendar-feed-manage",
+        SIGNED_IN,
+        method="post",
+        data={"action": "rotate"},
+        case="own calendar address",
+    ),
     # training (back office)
     R("training_admin:list", BACKOFFICE | {"trainer"}),
     R("training_admin:planning", ADMIN),
@@ -443,6 +454,12 @@ ROUTES: list[R] = [
     R("credentials:verify-code", ALL, kwargs=lambda w: {"code": w.credential_other.code}),
     R("credentials:issuer", ALL),
     R("credentials:jwks", ALL),
+    R(
+        "credentials:key",
+        ALL,
+        kwargs=lambda w: {"kid": SigningKey.objects.values_list("kid", flat=True).first()},
+        case="a published key",
+    ),
     R("credentials:status-list", ALL, kwargs=lambda w: {"number": 1}),
     R("credentials:achievement", ALL, kwargs=lambda w: {"course_code": w.course.code}),
     R("credentials:backoffice", BACKOFFICE | {"trainer"}, case="the sessions each may download"),

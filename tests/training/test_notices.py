@@ -22,7 +22,7 @@ def _register(session, **user_fields):
 
 
 def _ics(message) -> str:
-    return next(content for name, content, _mime in message.attachments if name == "invitation.ics")
+    return next(content.decode() for name, content, _mime in message.attachments if name == "invitation.ics")
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_a_change_of_venue_updates_holders_invitations_and_tells_those_waiting(
     by_person = {m.to[0]: m for m in mailoutbox}
     assert set(by_person) == {"booked@exemple.gouv.fr", "waiting@exemple.gouv.fr"}
     ics = _ics(by_person["booked@exemple.gouv.fr"])
-    assert "SEQUENCE:1" in ics and "Ségur" in ics
+    assert "SEQUENCE:2" in ics and "Ségur" in ics  # the session's change + the booking
     waiting_mail = by_person["waiting@exemple.gouv.fr"]
     assert "20 avenue de Ségur" in waiting_mail.body
     assert not [a for a in waiting_mail.attachments if a[0] == "invitation.ics"]  # no seat, no calendar event

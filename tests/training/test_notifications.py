@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ics(message) -> str:
-    return next(content for name, content, _mime in message.attachments if name == "invitation.ics")
+    return next(content.decode() for name, content, _mime in message.attachments if name == "invitation.ics")
 
 
 def test_booking_mail_carries_an_invitation_with_a_stable_uid(
@@ -27,11 +27,13 @@ def test_booking_mail_carries_an_invitation_with_a_stable_uid(
     agent = UserFactory(preferred_language="en")
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(session=session, agent=agent, acting_user=agent)
-    (mail,) = mailoutbox
-    assert mail.subject.startswith("Registration confirmed")  # in the person's language
-    ics = _ics(mail)
-    assert "METHOD:REQUEST" in ics and "SEQUENCE:0" in ics and ics.count("BEGIN:VEVENT") == 2
-    uids = re.findall(r"UID:(.+)\r\n", ics)
+    assert len(mailoutbox) == 2  # one iTIP message per half-day (ADR 0055)
+    assert all(m.subject.startswith("Registration confirmed") for m in mailoutbox)  # in the person's language
+    calendars = [_ics(m) for m in mailoutbox]
+    assert all("METHOD:REQUEST" in ics and "SEQUENCE:1" in ics and ics.count("BEGIN:VEVENT") == 1 for ics in calendars)
+    uids = [re.findall(r"UID:(.+)\r\n", ics)[0] for ics in calendars]
+    assert len(set(uids)) == 2
+    mailoutbox.clear()
 
     new_start = session.starts_at + dt.timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
@@ -43,9 +45,9 @@ def test_booking_mail_carries_an_invitation_with_a_stable_uid(
             ],
             acting_user=None,
         )
-    changed = _ics(mailoutbox[-1])
-    assert re.findall(r"UID:(.+)\r\n", changed) == uids
-    assert "SEQUENCE:1" in changed and "METHOD:REQUEST" in changed
+    changed = [_ics(m) for m in mailoutbox]
+    assert [re.findall(r"UID:(.+)\r\n", ics)[0] for ics in changed] == uids
+    assert all("SEQUENCE:2" in ics and "METHOD:REQUEST" in ics for ics in changed)
 
 
 def test_reminders_go_out_once_and_follow_a_rescheduled_date(intro_course, ministry, mailoutbox):
