@@ -444,8 +444,10 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
     user.proconnect_uid = (_claim(claims, "uid") or user.proconnect_uid)[:255]
     user.proconnect_idp_id = identity.idp_id
     user.auth_source = User.AuthSource.PROCONNECT
+    email_changed = False
     if email != user.email and not User.objects.filter(email=email).exclude(pk=user.pk).exists():
         user.email = email
+        email_changed = True
     user.given_name = (_claim(claims, "given_name") or user.given_name)[:150]
     user.usual_name = (_claim(claims, "usual_name") or _claim(claims, "family_name") or user.usual_name)[:150]
     user.last_login = now
@@ -458,6 +460,17 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
         summary=_("Compte créé via ProConnect") if created else _("Connexion via ProConnect"),
         changes={"idp_id": identity.idp_id},
     )
+    if email_changed and not created:
+        # Proofs and sign-in links go to this address: its change is traced, not the
+        # addresses themselves (personal data kept out of the audit trail).
+        audit_log(
+            actor=user,
+            role="self",
+            action="accounts.user.email_change",
+            target=user,
+            summary=_("Adresse électronique mise à jour depuis ProConnect"),
+            changes={"idp_id": identity.idp_id},
+        )
     siret = _claim(claims, "siret")
     unit = _claim(claims, "organizational_unit")
     organisation = Organisation.objects.filter(siret=siret).first() if siret else None

@@ -3,6 +3,7 @@ an existing account is bound to it only after proof, by a link sent to that addr
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -202,3 +203,19 @@ def test_a_second_sign_in_in_another_browser_can_use_the_pending_proof(
     assert len(mailoutbox) == 1
     other_browser.post(_link_path(mailoutbox[0]))
     assert ProConnectIdentity.objects.get().user == programme_admin
+
+
+def test_an_address_changed_at_proconnect_is_audited_without_the_address(client, proconnect):
+    """The account's address is where proofs and sign-in links go: its change is recorded,
+    and the audit trail does not keep the addresses themselves."""
+    _callback(client, _authorize(_start(client), CAMILLE))
+    user = User.objects.get(email=CAMILLE)
+    client.logout()
+    proconnect.identities[CAMILLE] = {**proconnect.identities[CAMILLE], "email": "camille.d@finances.gouv.fr"}
+
+    _callback(client, _authorize(_start(client), CAMILLE))
+
+    user.refresh_from_db()
+    assert user.email == "camille.d@finances.gouv.fr"
+    entry = AuditEntry.objects.get(action="accounts.user.email_change", target_id=str(user.pk))
+    assert "camille" not in json.dumps(entry.changes) + entry.summary
