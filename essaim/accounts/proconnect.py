@@ -33,6 +33,9 @@ REFUSAL_SESSION_KEY = "proconnect_refusal"
 
 
 LOGOUT_STATE_SESSION_KEY = "proconnect_logout_state"
+#: Ids of the pending link proofs this browser presented an identity for (see
+#: `proconnect_link_confirm`): a mailed proof binds only where the identity was presented.
+LINK_PENDING_SESSION_KEY = "proconnect_link_pending"
 
 
 class ProConnectRefused(Exception):
@@ -194,6 +197,10 @@ class ProConnectBackend(OIDCAuthenticationBackend):
             raise ProConnectRefused(_("Les informations d’identité ne correspondent pas au jeton reçu."))
         outcome = user_sign_in_with_proconnect(claims=claims, issuer=str(payload["iss"]))
         if outcome.user is None:
+            if outcome.link_token_id is not None:
+                pending = list(self.request.session.get(LINK_PENDING_SESSION_KEY) or [])
+                if outcome.link_token_id not in pending:
+                    self.request.session[LINK_PENDING_SESSION_KEY] = [*pending[-9:], outcome.link_token_id]
             raise ProConnectRefused(
                 _(
                     "Un compte Essaim existe déjà pour l’adresse que ProConnect nous a transmise. "

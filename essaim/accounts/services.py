@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -379,10 +380,14 @@ def api_token_authenticate(raw: str) -> User | None:
 @dataclass(frozen=True, slots=True)
 class ProConnectSignIn:
     """The outcome of a verified ProConnect sign-in: a user to log in, or none because the
-    address belongs to an account that must first be proven (a link was sent to it)."""
+    address belongs to an account that must first be proven (a link was sent to it).
+
+    `link_token_id` is the pending proof: the caller keeps it in the browser that presented
+    the identity, the only one where the mailed link may then be used."""
 
     user: User | None
     proof_sent: bool = False
+    link_token_id: int | None = None
 
 
 def _claim(claims: dict[str, Any], name: str) -> str | None:
@@ -421,8 +426,8 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
         if existing is not None:
             if not existing.is_active:
                 raise ServiceError(_("Ce compte est désactivé. Contactez l’équipe du programme."))
-            _proconnect_link_proof_send(user=existing, claims=claims, issuer=issuer, sub=sub)
-            return ProConnectSignIn(user=None, proof_sent=True)
+            token_id = _proconnect_link_proof_send(user=existing, claims=claims, issuer=issuer, sub=sub)
+            return ProConnectSignIn(user=None, proof_sent=True, link_token_id=token_id)
         # `proconnect_sub` (legacy, unique) keeps the first identity's sub when it is free.
         legacy_sub = None if User.objects.filter(proconnect_sub=sub).exists() else sub
         user = User(email=email, auth_source=User.AuthSource.PROCONNECT, proconnect_sub=legacy_sub)
@@ -439,8 +444,10 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
     user.proconnect_uid = (_claim(claims, "uid") or user.proconnect_uid)[:255]
     user.proconnect_idp_id = identity.idp_id
     user.auth_source = User.AuthSource.PROCONNECT
+    email_changed = False
     if email != user.email and not User.objects.filter(email=email).exclude(pk=user.pk).exists():
         user.email = email
+        email_changed = True
     user.given_name = (_claim(claims, "given_name") or user.given_name)[:150]
     user.usual_name = (_claim(claims, "usual_name") or _claim(claims, "family_name") or user.usual_name)[:150]
     user.last_login = now
@@ -453,6 +460,17 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
         summary=_("Compte créé via ProConnect") if created else _("Connexion via ProConnect"),
         changes={"idp_id": identity.idp_id},
     )
+    if email_changed and not created:
+        # Proofs and sign-in links go to this address: its change is traced, not the
+        # addresses themselves (personal data kept out of the audit trail).
+        audit_log(
+            actor=user,
+            role="self",
+            action="accounts.user.email_change",
+            target=user,
+            summary=_("Adresse électronique mise à jour depuis ProConnect"),
+            changes={"idp_id": identity.idp_id},
+        )
     siret = _claim(claims, "siret")
     unit = _claim(claims, "organizational_unit")
     organisation = Organisation.objects.filter(siret=siret).first() if siret else None
@@ -473,8 +491,9 @@ def user_sign_in_with_proconnect(*, claims: dict[str, Any], issuer: str) -> ProC
     return ProConnectSignIn(user=user)
 
 
-def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: str, sub: str) -> None:
-    """Mail the account's address a single-use link that binds this ProConnect identity.
+def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: str, sub: str) -> int:
+    """Mail the account's address a single-use link that binds this ProConnect identity, and
+    return the pending link's id.
 
     At most one pending link per account and identity: asking again does not send more.
     """
@@ -486,12 +505,12 @@ def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: s
         link_sub=sub,
         used_at__isnull=True,
         expires_at__gt=now,
-    )
-    if pending.exists():
-        return
+    ).first()
+    if pending is not None:
+        return pending.pk
     secret = secrets.token_urlsafe(32)
     window = settings.MAGIC_LINK_MAX_AGE_S
-    LoginToken.objects.create(
+    token = LoginToken.objects.create(
         user=user,
         purpose=LoginToken.Purpose.PROCONNECT_LINK,
         token_hash=hash_secret(secret),
@@ -518,13 +537,18 @@ def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: s
         summary=_("Demande de liaison d’une identité ProConnect : lien envoyé à l’adresse du compte"),
         changes={"idp_id": _claim(claims, "idp_id")},
     )
+    return token.pk
 
 
 @transaction.atomic(durable=True)
-def proconnect_link_confirm(*, secret: str, ip_address: str | None) -> User:
+def proconnect_link_confirm(*, secret: str, presented_token_ids: Collection[int], ip_address: str | None) -> User:
     """Bind the ProConnect identity a link was sent for, once its owner opens it.
 
-    Opening the link proves control of the account's address; names are left alone.
+    Opening the link proves control of the account's address, not that the address's owner
+    is the person who presented the identity: whoever holds an identity asserting someone
+    else's address could otherwise wait for that person to click. So the link binds only in
+    the browser that presented the identity (`presented_token_ids`, kept in its session),
+    which then proves both. Names are left alone.
     """
     token = (
         LoginToken.objects.select_for_update(of=("self",))
@@ -541,6 +565,15 @@ def proconnect_link_confirm(*, secret: str, ip_address: str | None) -> User:
     if token.expires_at <= timezone.now():
         raise ServiceError(
             _("Ce lien a expiré. Reconnectez-vous avec ProConnect pour en recevoir un autre."), code="expired"
+        )
+    if token.pk not in presented_token_ids:
+        # Not spent: its owner may still open it in the right browser.
+        raise ServiceError(
+            _(
+                "Ouvrez ce lien dans le navigateur où vous venez de vous connecter avec ProConnect. "
+                "Si vous n’avez pas tenté de vous connecter, ignorez-le : rien n’a été relié."
+            ),
+            code="other_browser",
         )
     user = token.user
     if not user.is_active:

@@ -27,7 +27,7 @@ from essaim.accounts.forms import (
     ProfileForm,
 )
 from essaim.accounts.models import ApiToken
-from essaim.accounts.proconnect import LOGOUT_STATE_SESSION_KEY, proconnect_logout_url
+from essaim.accounts.proconnect import LINK_PENDING_SESSION_KEY, LOGOUT_STATE_SESSION_KEY, proconnect_logout_url
 from essaim.accounts.services import (
     affiliation_change,
     api_token_create,
@@ -154,7 +154,11 @@ def proconnect_link(request: HttpRequest, token: str) -> HttpResponse:
     """The proof link mailed to an account's address: GET shows a button, POST binds."""
     if request.method == "POST":
         try:
-            proconnect_link_confirm(secret=token, ip_address=client_ip(request))
+            proconnect_link_confirm(
+                secret=token,
+                presented_token_ids=request.session.get(LINK_PENDING_SESSION_KEY) or [],
+                ip_address=client_ip(request),
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("accounts:login")

@@ -3,6 +3,7 @@ an existing account is bound to it only after proof, by a link sent to that addr
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -170,3 +171,51 @@ def test_a_sub_known_only_under_another_issuer_opens_a_new_account_without_error
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] != str(legacy.pk)
     assert User.objects.get(email=CAMILLE).proconnect_identities.get().issuer == proconnect.issuer
+
+
+def test_a_proof_opened_in_another_browser_binds_nothing(
+    client, proconnect, programme_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The mail proves control of the address, not that its owner is the person who presented
+    the identity: an attacker whose identity asserts the admin's address must not get it bound
+    because the admin, reading « si c’était vous », clicks in their own browser."""
+    _add_identity(proconnect, ADMIN, sub="sub-attaquant")
+    _login(client, ADMIN, django_capture_on_commit_callbacks)
+    path = _link_path(mailoutbox[0])
+
+    owner_browser = client.__class__()
+    response = owner_browser.post(path, follow=True)
+
+    assert "navigateur" in response.content.decode()
+    assert not ProConnectIdentity.objects.exists()
+    # The link is not spent: opened in the browser that signed in, it still binds.
+    client.post(path)
+    assert ProConnectIdentity.objects.get().user == programme_admin
+
+
+def test_a_second_sign_in_in_another_browser_can_use_the_pending_proof(
+    client, proconnect, programme_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    _add_identity(proconnect, ADMIN, sub="sub-admin-fi")
+    _login(client, ADMIN, django_capture_on_commit_callbacks)
+    other_browser = client.__class__()
+    _login(other_browser, ADMIN, django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
+    other_browser.post(_link_path(mailoutbox[0]))
+    assert ProConnectIdentity.objects.get().user == programme_admin
+
+
+def test_an_address_changed_at_proconnect_is_audited_without_the_address(client, proconnect):
+    """The account's address is where proofs and sign-in links go: its change is recorded,
+    and the audit trail does not keep the addresses themselves."""
+    _callback(client, _authorize(_start(client), CAMILLE))
+    user = User.objects.get(email=CAMILLE)
+    client.logout()
+    proconnect.identities[CAMILLE] = {**proconnect.identities[CAMILLE], "email": "camille.d@finances.gouv.fr"}
+
+    _callback(client, _authorize(_start(client), CAMILLE))
+
+    user.refresh_from_db()
+    assert user.email == "camille.d@finances.gouv.fr"
+    entry = AuditEntry.objects.get(action="accounts.user.email_change", target_id=str(user.pk))
+    assert "camille" not in json.dumps(entry.changes) + entry.summary
