@@ -4,7 +4,7 @@ from django.urls import path
 
 from essaim.training import backoffice_notices as notices
 from essaim.training import backoffice_views as views
-from essaim.training import checkin_views, scheduling
+from essaim.training import checkin_views, scheduling, session_edit_views
 
 app_name = "training_admin"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("<int:pk>/annuler/", views.session_cancel_view, name="cancel"),
     path("<int:pk>/message/", notices.session_message_view, name="message"),
     path("<int:pk>/lieu/", notices.session_venue_view, name="venue"),
+    path("<int:pk>/publier/", session_edit_views.session_publish_view, name="publish"),
+    path("<int:pk>/depublier/", session_edit_views.session_unpublish_view, name="unpublish"),
+    path("<int:pk>/modifier/", session_edit_views.session_edit_view, name="edit"),
+    path("<int:pk>/calendrier/", session_edit_views.session_timetable_view, name="timetable"),
+    path("<int:pk>/formateurs/", session_edit_views.session_trainers_view, name="trainers"),
     path("<int:pk>/partenaires/", scheduling.session_partners_view, name="partners"),
     path("<int:pk>/presence/", views.attendance_view, name="attendance"),
     path("<int:pk>/presence/cloturer/", views.session_close_view, name="close"),

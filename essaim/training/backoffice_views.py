@@ -208,6 +208,7 @@ def _render_detail(
             "is_open": is_open,
             "move_targets": list(move_targets(session=session)) if can_manage and is_open else [],
             "trainers": list(session.trainers.all()),
+            "slots": list(session.slots.order_by("starts_at")),
             "capacity_form": capacity_form or CapacityForm(prefix="capacity", initial={"capacity": session.capacity}),
             "cancel_form": cancel_form or SessionCancelForm(prefix="cancel"),
             "row_error": row_error,

@@ -66,5 +66,5 @@ def test_missing_place_and_past_dates_are_explained(client, organiser, ministry,
     assert response.status_code == 400 and "Indiquez l’adresse" in response.content.decode()
     past = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
     response = client.post(reverse("training:schedule"), _data(intro_course, ministry, first_day=past))
-    assert response.status_code == 400 and "passées" in response.content.decode()
+    assert response.status_code == 400 and "Le premier jour doit être à venir" in response.content.decode()
     assert not Session.objects.exists()
