@@ -84,7 +84,7 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request,
                 _("La session est publiée.")
                 if publish
-                else _("La session est enregistrée en brouillon : publiez-la quand elle est prête."),
+                else _("La session est enregistrée en brouillon : publiez-la quand elle est prête."),
             )
             # The organiser continues on the session's back-office page: timetable, trainers, publishing.
             return redirect("training_admin:detail", pk=session.pk)

@@ -117,7 +117,7 @@ class SessionScheduleForm(DsfrBaseForm):
         actual = first_working_day(chosen)
         if actual == chosen:
             return ""
-        return _("Le %(chosen)s tombe un week-end : la session commence le lundi %(actual)s.") % {
+        return _("Le %(chosen)s tombe un week-end : la session commence le lundi %(actual)s.") % {
             "chosen": formats.date_format(chosen, "l j F Y"),
             "actual": formats.date_format(actual, "j F Y"),
         }

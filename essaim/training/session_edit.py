@@ -46,7 +46,7 @@ def session_publish(*, session: Session, acting_user: Any) -> Session:
     if session.status != Session.Status.DRAFT:
         raise ServiceError(_("Seul un brouillon peut être publié."), code="not_draft")
     if session.starts_at is None or session.starts_at <= timezone.now():
-        raise ServiceError(_("La première demi-journée est passée : changez les dates avant de publier."), code="past")
+        raise ServiceError(_("La première demi-journée est passée : changez les dates avant de publier."), code="past")
     for message in signup_window_errors(
         opens_at=session.signup_opens_at, closes_at=session.signup_closes_at, first_start=session.starts_at
     ).values():

@@ -64,7 +64,7 @@ def session_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("La session est publiée : les agents la voient et peuvent s’inscrire."))
+        messages.success(request, _("La session est publiée : les agents la voient et peuvent s’inscrire."))
     return redirect(_detail_url(session.pk))
 
 
@@ -77,7 +77,7 @@ def session_unpublish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("La session est repassée en brouillon : elle n’est plus visible des agents."))
+        messages.success(request, _("La session est repassée en brouillon : elle n’est plus visible des agents."))
     return redirect(_detail_url(session.pk))
 
 
@@ -125,7 +125,7 @@ def session_timetable_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             else:
                 messages.success(
                     request,
-                    _("Le calendrier est modifié ; les personnes inscrites reçoivent l’invitation mise à jour.")
+                    _("Le calendrier est modifié ; les personnes inscrites reçoivent l’invitation mise à jour.")
                     if session.status == Session.Status.PUBLISHED
                     else _("Le calendrier est modifié."),
                 )

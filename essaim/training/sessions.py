@@ -82,7 +82,7 @@ def session_create(
 ) -> Session:
     """Schedule a session of a catalogue course. Slots are half-days (start, end), to come."""
     if slots and min(start for start, _end in slots) <= timezone.now():
-        raise ServiceError(_("Le premier jour est déjà passé : choisissez une date à venir."), code="past")
+        raise ServiceError(_("Le premier jour est déjà passé : choisissez une date à venir."), code="past")
     return session_build(
         course=course,
         organiser=organiser,
@@ -284,7 +284,7 @@ def session_reschedule(*, session: Session, slots: list[Slot], acting_user: Any)
             kept.append(slot)
         elif slot.starts_at <= now or slot.pk in with_attendance:
             raise ServiceError(
-                _("La demi-journée du %(slot)s a commencé ou sa présence est relevée : elle ne peut plus changer.")
+                _("La demi-journée du %(slot)s a commencé ou sa présence est relevée : elle ne peut plus changer.")
                 % {"slot": _slot_label(slot)},
                 code="started",
             )
@@ -293,7 +293,7 @@ def session_reschedule(*, session: Session, slots: list[Slot], acting_user: Any)
     if any(start <= now for start, _end in wanted):
         raise ServiceError(_("Les nouvelles dates doivent être dans le futur."), code="past")
     if not wanted and not free:
-        raise ServiceError(_("Les dates sont inchangées : aucun message n’est envoyé."), code="unchanged")
+        raise ServiceError(_("Les dates sont inchangées : aucun message n’est envoyé."), code="unchanged")
     moved, removed = free[: len(wanted)], free[len(wanted) :]
     added = wanted[len(moved) :]
     removed_slots = [

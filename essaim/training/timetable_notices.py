@@ -41,7 +41,7 @@ def slots_removed_notify(*, registration_id: int, removed: list[dict[str, Any]])
         for item in removed
     ]
     with translation.override(user.preferred_language):
-        subject = _("Demi-journée supprimée : %(course)s") % {"course": session.title}
+        subject = _("Demi-journée supprimée : %(course)s") % {"course": session.title}
         body = render_to_string(
             "training/email/slots_removed.txt",
             {
