@@ -74,9 +74,16 @@ class SessionDetailsForm(DsfrBaseForm):
 class HalfDayForm(forms.Form):
     """One half-day of the timetable: a day and local hours. Empty rows are ignored."""
 
-    day = forms.DateField(label=_("Jour"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Début"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Fin"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(
+        label=_("Jour"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    # Browsers' date and time inputs read ISO values only, never the localised format.
+    start = forms.TimeField(
+        label=_("Début"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("Fin"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     remove = forms.BooleanField(label=_("Supprimer cette demi-journée"), required=False)
 
     def clean(self) -> dict[str, Any]:
