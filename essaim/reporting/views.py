@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from essaim.accounts import roles
 from essaim.accounts.models import Role
 from essaim.reporting.exports import csv_response, xlsx_response
-from essaim.training.backoffice_selectors import trainer_figures
 from essaim.reporting.forms import DashboardFilterForm
 from essaim.reporting.models import PublishedDataset
 from essaim.reporting.opendata import DATASETS, LICENSE_URL, datagouv_metadata
@@ -35,6 +34,7 @@ from essaim.reporting.selectors import (
     network_size,
     scope_for,
 )
+from essaim.training.backoffice_selectors import trainer_figures
 
 #: Drilling into a row filters on it and breaks it down one level further.
 DRILL_NEXT = {"ministry": "organiser", "organiser": "course", "region": "organiser", "course": "organiser"}
