@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/presence/cloturer/", views.session_close_view, name="close"),
     path("<int:pk>/presence/qr/<int:slot_pk>/", checkin_views.checkin_code_view, name="checkin-code"),
     path("inscriptions/<int:pk>/accepter/", views.registration_approve_view, name="approve"),
+    path("<int:pk>/demandes/accepter/", views.registrations_approve_view, name="approve-many"),
     path("inscriptions/<int:pk>/refuser/", views.registration_decline_view, name="decline"),
     path("inscriptions/<int:pk>/annuler/", views.registration_cancel_view, name="cancel-registration"),
     path("inscriptions/<int:pk>/transferer/", views.registration_move_view, name="move"),
