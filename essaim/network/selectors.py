@@ -535,7 +535,10 @@ def cofacilitation_choices(*, days: int = 180, limit: int = 200) -> list[tuple[s
         .order_by("-starts_at")[:limit]
     )
     return [
-        (f"{session.pk}:{trainer.pk}", f"{session.course} — {session.starts_at:%d/%m/%Y} — {trainer}")
+        (
+            f"{session.pk}:{trainer.pk}",
+            f"{session.course} — {timezone.localtime(session.starts_at):%d/%m/%Y} — {trainer}",
+        )
         for session in sessions
         for trainer in session.trainers.all()
     ]

@@ -246,3 +246,27 @@ def test_format_follows_the_venue(intro_course, ministry, organiser):
     )
     at_address.refresh_from_db()
     assert at_address.format == "remote"
+
+
+def test_attendance_messages_and_the_audit_log_read_local_time(client, trainer, intro_course, ministry, agent):
+    """A 09:00–12:30 half-day in Paris reads 09:00–12:30, never the UTC 08:00–11:30."""
+    from essaim.training.attendance import attendance_record
+
+    session = make_session(intro_course, ministry, capacity=3)
+    registration = registration_create(session=session, agent=agent, acting_user=agent)
+    session.trainers.add(trainer)
+    winter_morning = (_local(-1, 9), _local(-1, 12, 30))
+    slot = session.slots.first()
+    type(slot).objects.filter(pk=slot.pk).update(starts_at=winter_morning[0], ends_at=winter_morning[1])
+    slot.refresh_from_db()
+    day = timezone.localtime(winter_morning[0]).strftime("%d/%m/%Y")
+    assert str(slot) == f"{day} 09:00–12:30"
+    client.force_login(trainer)
+    url = reverse("training_admin:attendance", args=[session.pk])
+    response = client.post(url, {"slot": slot.pk, f"mark-{registration.pk}": "present"}, follow=True)
+    assert f"({day} 09:00–12:30)" in response.content.decode()
+    attendance_record(session=session, slot=slot, marks={registration.pk: "late"}, acting_user=trainer)
+    labels = " ".join(AuditEntry.objects.values_list("target_label", flat=True)) + " ".join(
+        AuditEntry.objects.values_list("summary", flat=True)
+    )
+    assert "08:00" not in labels and "11:30" not in labels
