@@ -125,7 +125,7 @@ def session_build(
         raise ServiceError(_("Une session a au moins une place."))
     if fields.get("min_seats", 0) > capacity:
         raise ServiceError(_("Le minimum de participants dépasse le nombre de places."))
-    fields["format"] = format_for_venue(fields.get("venue", Session.Venue.PLACE), course.format)
+    fields["format"] = format_for_venue(fields.get("venue", Session.Venue.PLACE), fields.get("format") or course.format)
     session = Session.objects.create(
         course=course,
         organiser=organiser,
