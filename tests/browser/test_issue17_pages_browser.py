@@ -10,16 +10,34 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from essaim.catalogue.models import Course
+from essaim.framework.models import FrameworkVersion
 from essaim.practice.services import practice_entry_create
 from essaim.training.models import Registration
 from essaim.training.services import registration_create
 from tests.browser.test_browser import _assert_accessible, login_with_password
 from tests.factories import UserFactory
-from tests.training.conftest import framework, intro_course, make_session  # noqa: F401  (fixtures)
+from tests.training.conftest import make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = "/tmp/essaim-h17"
+
+
+@pytest.fixture
+def intro_course():
+    framework = FrameworkVersion.objects.create(
+        version="test-1", title="Référentiel", status=FrameworkVersion.Status.PUBLISHED, published_at=timezone.now()
+    )
+    return Course.objects.create(
+        code="facilitation-fondamentaux",
+        title="Facilitation : les fondamentaux",
+        summary="Deux demi-journées.",
+        duration_half_days=2,
+        framework=framework,
+        status=Course.Status.PUBLISHED,
+        is_introduction=True,
+    )
 
 
 def _both(page, name: str) -> None:
@@ -30,7 +48,11 @@ def _both(page, name: str) -> None:
 
 
 def test_organiser_approves_in_bulk_and_is_warned_before_the_waiting_list(
-    page, console, organiser, intro_course, ministry
+    page,
+    console,
+    organiser,
+    intro_course,
+    ministry,
 ):
     session = make_session(intro_course, ministry, capacity=2, approval_mode="organiser")
     people = [UserFactory(given_name=name, usual_name="Durand") for name in ("Alix", "Basile", "Chloé")]
