@@ -248,6 +248,8 @@ def resource_create(
     """A contribution from an agent or a partner: submitted for moderation (or kept as a draft)."""
     status = Resource.Status.SUBMITTED if submit else Resource.Status.DRAFT
     resource = _create(data=data, acting_user=acting_user, status=status, uploads=uploads)
+    if resource.status == Resource.Status.SUBMITTED:
+        _on_commit_submitted(resource)
     audit_log(
         actor=acting_user,
         role=acting_role(acting_user, resource),
@@ -279,6 +281,7 @@ def resource_update(
         setattr(resource, name, value)
     if submit and resource.status in {Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED}:
         resource.status = Resource.Status.SUBMITTED
+        _on_commit_submitted(resource)
     resource.save()
     resource.competencies.set(data.competencies)
     _set_links(resource, data.links)
@@ -338,7 +341,19 @@ def resource_review(*, resource: Resource, acting_user: Any, decision: str, reas
         summary=reason,
         changes={"status": [before, resource.status]},
     )
+    from essaim.library.tasks import notify_resource_reviewed
+
+    resource_id = resource.pk
+    transaction.on_commit(lambda: notify_resource_reviewed(resource_id))
     return resource
+
+
+def _on_commit_submitted(resource: Resource) -> None:
+    """The moderators are told once the submission is committed."""
+    from essaim.library.tasks import notify_resource_submitted
+
+    resource_id = resource.pk
+    transaction.on_commit(lambda: notify_resource_submitted(resource_id))
 
 
 @transaction.atomic(durable=True)

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from essaim.network.models import Availability
-from essaim.network.selectors import competency_choices, ministry_choices
+from essaim.network.selectors import (
+    competency_choices,
+    competency_family,
+    competency_tree,
+    level_names,
+    ministry_choices,
+)
 from essaim.organisations.models import Departement, Region
 
 
@@ -30,14 +36,21 @@ class DirectoryFilterForm(DsfrBaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["competency"].choices = [("", _("Toutes les compétences")), *competency_choices()]
+        self.tree = competency_tree()
+        self.fields["competency"].choices = [("", _("Toutes les compétences")), *competency_choices(self.tree)]
         self.fields["ministry"].choices = [("", _("Tous les ministères")), *ministry_choices()]  # type: ignore[attr-defined]
+        names = level_names()
+        self.fields["min_level"].choices = [  # type: ignore[attr-defined]
+            ("", _("Tous niveaux")),
+            *[(str(rank), f"{rank}. {names[rank]}" if rank in names else str(rank)) for rank in range(1, 5)],
+        ]
 
     def filters(self) -> dict[str, Any]:
         data = getattr(self, "cleaned_data", {})
         region = data.get("region")
         return {
             "competency": data.get("competency") or "",
+            "competency_codes": competency_family(data["competency"], self.tree) if data.get("competency") else None,
             "min_level": data.get("min_level") or 0,
             "region": region.pk if region else "",
             "ministry": data.get("ministry") or None,
@@ -84,7 +97,7 @@ class FacilitationRequestForm(DsfrBaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["competency_code"].choices = [("", _("Choisir une méthode")), *competency_choices()]  # type: ignore[attr-defined]
+        self.fields["competency_code"].choices = [("", _("Choisir une méthode")), *competency_choices(leaves_only=True)]  # type: ignore[attr-defined]
 
 
 class MarkDoneForm(DsfrBaseForm):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,14 +47,34 @@ def directory_search(
     region: str = "",
     ministry: int | None = None,
     availability: str = "",
+    competency_codes: list[str] | None = None,
 ) -> QuerySet[DirectoryProfile]:
-    """Consenting people matching the filters, best first.
+    """Consenting people matching the filters, best first. `competency_codes` is the
+    competency with its descendants (a parent matches its children), when known.
 
     With a competency, the filters read the copies kept on the skill rows so that one
     index serves the filter and the order; otherwise the profile's own columns.
     """
     profiles = DirectoryProfile.objects.listed()
-    if competency:
+    codes = (competency_codes or competency_family(competency)) if competency else []
+    if len(codes) > 1:
+        # A parent competency: anyone holding one of its children, best level first.
+        matching = DirectorySkill.objects.filter(
+            profile=OuterRef("pk"), competency_code__in=codes, level_rank__gte=max(min_level, 1)
+        )
+        if region:
+            matching = matching.filter(region_id_copy=region)
+        if ministry:
+            matching = matching.filter(ministry_id_copy=ministry)
+        if availability:
+            matching = matching.filter(availability=availability)
+        best = matching.order_by("-level_rank").values("level_rank")[:1]
+        profiles = (
+            profiles.filter(Exists(matching))
+            .annotate(best_level=Subquery(best))
+            .order_by("-best_level", "-practice_count", "id")
+        )
+    elif competency:
         skill = Q(skills__competency_code=competency, skills__level_rank__gte=max(min_level, 1))
         if region:
             skill &= Q(skills__region_id_copy=region)
@@ -88,18 +108,71 @@ def directory_profile_visible(*, profile_id: int) -> DirectoryProfile | None:
     return directory_search().filter(pk=profile_id).select_related("departement").order_by().first()
 
 
-def competency_choices() -> list[tuple[str, str]]:
-    """Competencies present in the directory's vocabulary (current framework first)."""
+def competency_tree() -> list[tuple[int, int | None, str, str]]:
+    """The current framework's competencies (pk, parent pk, code, name), in order."""
     from essaim.framework.models import Competency, FrameworkVersion
 
     current = FrameworkVersion.objects.current()
     if current is None:
         return []
     return list(
-        Competency.objects.filter(framework=current, children__isnull=True)
+        Competency.objects.filter(framework=current)
         .order_by("position", "id")
-        .values_list("code", "name")
+        .values_list("pk", "parent_id", "code", "name")
     )
+
+
+def competency_choices(
+    tree: list[tuple[int, int | None, str, str]] | None = None, *, leaves_only: bool = False
+) -> list[tuple[str, str]]:
+    """The competencies as a tree: a parent, then its children indented (choosing a parent
+    finds the people who hold any of its children)."""
+    rows = competency_tree() if tree is None else tree
+    children: dict[int | None, list[tuple[int, str, str]]] = {}
+    for pk, parent, code, name in rows:
+        children.setdefault(parent, []).append((pk, code, name))
+    choices: list[tuple[str, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for pk, code, name in children.get(parent, []):
+            if leaves_only and pk in children:
+                walk(pk, depth)
+                continue
+            indent = 0 if leaves_only else depth
+            choices.append((code, "\u00a0\u00a0" * indent + ("– " if indent else "") + name))
+            walk(pk, depth + 1)
+
+    walk(None, 0)
+    return choices
+
+
+def competency_family(code: str, tree: list[tuple[int, int | None, str, str]] | None = None) -> list[str]:
+    """The code and those of all its descendants."""
+    rows = competency_tree() if tree is None else tree
+    by_parent: dict[int | None, list[tuple[int, str]]] = {}
+    start = None
+    for pk, parent, row_code, _name in rows:
+        by_parent.setdefault(parent, []).append((pk, row_code))
+        if row_code == code:
+            start = pk
+    if start is None:
+        return [code]
+    family, stack = [code], [start]
+    while stack:
+        for pk, row_code in by_parent.get(stack.pop(), []):
+            family.append(row_code)
+            stack.append(pk)
+    return family
+
+
+def level_names() -> dict[int, str]:
+    """Rank → name of the current framework's levels (Découvrir, Pratiquer, Maîtriser, Transmettre)."""
+    from essaim.framework.models import FrameworkVersion, Level
+
+    current = FrameworkVersion.objects.current()
+    if current is None:
+        return {}
+    return dict(Level.objects.filter(framework=current).values_list("rank", "name"))
 
 
 def ministry_choices() -> list[tuple[int, str]]:
@@ -535,7 +608,10 @@ def cofacilitation_choices(*, days: int = 180, limit: int = 200) -> list[tuple[s
         .order_by("-starts_at")[:limit]
     )
     return [
-        (f"{session.pk}:{trainer.pk}", f"{session.course} — {session.starts_at:%d/%m/%Y} — {trainer}")
+        (
+            f"{session.pk}:{trainer.pk}",
+            f"{session.course} — {timezone.localtime(session.starts_at):%d/%m/%Y} — {trainer}",
+        )
         for session in sessions
         for trainer in session.trainers.all()
     ]

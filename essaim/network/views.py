@@ -47,6 +47,10 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    names = selectors.level_names()
+    for profile in page:
+        for skill in profile.skills.all():
+            skill.level_name = names.get(skill.level_rank, str(skill.level_rank))  # type: ignore[attr-defined]
     return render(
         request,
         "network/directory.html",

@@ -6,11 +6,13 @@ from dsfr.forms import DsfrBaseForm
 
 
 class PracticeEntryForm(DsfrBaseForm):
-    date = forms.DateField(label=_("Date de l’atelier"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date de l’atelier"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     title = forms.CharField(label=_("Intitulé"), max_length=200)
     method = forms.CharField(label=_("Méthode"), max_length=200, help_text=_("Par exemple : world café, forum ouvert"))
     audience = forms.CharField(label=_("Public"), max_length=200, required=False)
-    participants = forms.IntegerField(label=_("Nombre de participants"), min_value=1, max_value=100000)
+    participants = forms.IntegerField(label=_("Nombre de participants"), min_value=1, max_value=500)
     outcome = forms.CharField(
         label=_("Ce qui a marché, ce qui est à revoir"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -22,7 +22,7 @@ class PracticeEntry(models.Model):
     method = models.CharField(_("méthode"), max_length=200, help_text=_("Par exemple : world café, forum ouvert"))
     audience = models.CharField(_("public"), max_length=200, blank=True)
     participants = models.PositiveIntegerField(
-        _("nombre de participants"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
+        _("nombre de participants"), validators=[MinValueValidator(1), MaxValueValidator(500)]
     )
     outcome = models.TextField(_("ce qui a marché, ce qui est à revoir"), blank=True)
     confirmed_by = models.ForeignKey(

@@ -374,6 +374,10 @@ def session_table(*, scope: Scope, filters: Filters) -> tuple[list[str], Iterato
 TABLES = {"trimestres": quarter_table, "sessions": session_table}
 
 
+#: events.services.EVENT_COURSE_CODE, repeated to keep reporting free of the events app.
+EVENT_COURSE_CODE = "evenement"
+
+
 def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
     """Options of the filter form (three small queries)."""
     ministries = Organisation.objects.ministries().values_list("pk", "name")
@@ -383,5 +387,8 @@ def filter_choices(scope: Scope) -> dict[str, list[tuple[Any, str]]]:
     return {
         "ministry": list(ministries),
         "region": list(Region.objects.values_list("pk", "name")),
-        "course": list(Course.objects.values_list("pk", "title")),
+        # Events borrow a placeholder course for their seats (ADR 0050): never a course here.
+        "course": list(
+            Course.objects.exclude(code=EVENT_COURSE_CODE).order_by("position", "title").values_list("pk", "title")
+        ),
     }

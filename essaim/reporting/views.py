@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from essaim.accounts import roles
+from essaim.accounts.models import Role
 from essaim.reporting.exports import csv_response, xlsx_response
 from essaim.reporting.forms import DashboardFilterForm
 from essaim.reporting.models import PublishedDataset
@@ -32,6 +34,7 @@ from essaim.reporting.selectors import (
     network_size,
     scope_for,
 )
+from essaim.training.backoffice_selectors import trainer_figures
 
 #: Drilling into a row filters on it and breaks it down one level further.
 DRILL_NEXT = {"ministry": "organiser", "organiser": "course", "region": "organiser", "course": "organiser"}
@@ -83,6 +86,13 @@ def _internal_scope(request: HttpRequest) -> Scope:
 
 @login_required
 def internal_dashboard(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user).is_empty and roles.has_role(request.user, Role.TRAINER):
+        # A trainer's « Chiffres de mon périmètre » are those of the sessions they lead.
+        return render(
+            request,
+            "reporting/trainer_figures.html",
+            {"figures": trainer_figures(user=request.user), "page_title": _("Chiffres de mes sessions")},
+        )
     return _render_dashboard(
         request, _internal_scope(request), public=False, template="reporting/internal_dashboard.html"
     )

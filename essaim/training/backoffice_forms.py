@@ -114,8 +114,16 @@ class AttendanceForm(forms.Form):
         return cleaned
 
     def marks(self) -> dict[int, str]:
+        """The statuses chosen; with « Tous présents », everyone left blank is present (a
+        status chosen for someone, e.g. excused, is kept)."""
         data = getattr(self, "cleaned_data", {})
-        return {pk: data[mark_field_name(pk)] for pk in self.registration_ids if data.get(mark_field_name(pk))}
+        everyone = self.data.get("all_present") == "1"
+        marks = {}
+        for pk in self.registration_ids:
+            chosen = data.get(mark_field_name(pk))
+            if chosen or everyone:
+                marks[pk] = chosen or Attendance.Status.PRESENT
+        return marks
 
     def chosen_slot(self) -> SessionSlot:
         return self.slots[self.cleaned_data["slot"]]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from essaim.accounts import roles
 from essaim.accounts.models import Role
-from essaim.training.models import Attendance, Registration, Session, SessionSlot
+from essaim.training.models import Attendance, Completion, Registration, Session, SessionSlot
 
 Status = Registration.Status
 
@@ -248,3 +248,34 @@ def introduction_planning(*, today: dt.date | None = None) -> list[QuarterPlan]:
         else:
             plan.other += 1
     return list(quarters.values())
+
+
+@dataclass(frozen=True)
+class TrainerFigures:
+    sessions: int
+    upcoming: int
+    held: int
+    trained: int
+    completions: int
+
+
+def trainer_figures(*, user: Any) -> TrainerFigures:
+    """What a trainer has led: sessions (upcoming, held), people present, courses validated."""
+    sessions = Session.objects.trainings().filter(trainers=user).exclude(status=Session.Status.CANCELLED)
+    counts = sessions.aggregate(
+        total=Count("pk", distinct=True),
+        upcoming=Count("pk", filter=Q(status=Session.Status.PUBLISHED), distinct=True),
+        held=Count("pk", filter=Q(status=Session.Status.DONE), distinct=True),
+    )
+    attended = Registration.objects.filter(
+        session__in=sessions.filter(status=Session.Status.DONE),
+        status__in=[Status.ATTENDED, Status.PARTIALLY_ATTENDED, Status.COMPLETED],
+    ).count()
+    completions = Completion.objects.filter(session__in=sessions).count()
+    return TrainerFigures(
+        sessions=counts["total"] or 0,
+        upcoming=counts["upcoming"] or 0,
+        held=counts["held"] or 0,
+        trained=attended,
+        completions=completions,
+    )

@@ -56,6 +56,7 @@ from essaim.training.services import (
     registration_cancel,
     registration_decline,
     registration_move,
+    registrations_approve,
 )
 from essaim.training.sessions import session_cancel, session_set_capacity
 
@@ -196,6 +197,7 @@ def _render_detail(
                 "show_position": group.status == Status.WAITLISTED,
                 "show_deadline": group.status == Status.OFFERED,
                 "has_actions": can_manage and is_open and any(row["is_active"] for row in rows),
+                "bulk_approve": can_manage and is_open and group.status == Status.REQUESTED and len(rows) > 1,
             }
         )
     return render(
@@ -207,7 +209,11 @@ def _render_detail(
             "can_manage": can_manage,
             "is_open": is_open,
             "move_targets": list(move_targets(session=session)) if can_manage and is_open else [],
+            # Accepting a request now puts the person on the waiting list: the button says so first.
+            "approval_waitlists": session.seats_held >= session.capacity or session.waiting > 0,  # type: ignore[attr-defined]
+            "next_queue_position": session.waiting + 1,  # type: ignore[attr-defined]
             "trainers": list(session.trainers.all()),
+            "slots": list(session.slots.order_by("starts_at")),
             "capacity_form": capacity_form or CapacityForm(prefix="capacity", initial={"capacity": session.capacity}),
             "cancel_form": cancel_form or SessionCancelForm(prefix="cancel"),
             "row_error": row_error,
@@ -275,6 +281,32 @@ def registration_approve_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
         lambda approved: (
             _("Demande de %(name)s acceptée : %(status)s.")
             % {"name": registration.user, "status": approved.get_status_display()}
+        ),
+    )
+    return redirect(_detail_url(session.pk))
+
+
+@require_POST
+@login_required
+def registrations_approve_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """« Accepter la sélection »: the ticked requests of one session, oldest first."""
+    session = _session_or_404(pk)
+    _require(request, MANAGE, session)
+    ids = [int(value) for value in request.POST.getlist("registration") if value.isdigit()]
+    _call(
+        request,
+        lambda: registrations_approve(session=session, registration_ids=ids, acting_user=request.user),
+        lambda approved: (
+            ngettext(
+                "%(count)d demande acceptée : %(booked)d inscrite, %(waiting)d en liste d’attente.",
+                "%(count)d demandes acceptées : %(booked)d inscrites, %(waiting)d en liste d’attente.",
+                len(approved),
+            )
+            % {
+                "count": len(approved),
+                "booked": sum(1 for r in approved if r.status == Status.BOOKED),
+                "waiting": sum(1 for r in approved if r.status == Status.WAITLISTED),
+            }
         ),
     )
     return redirect(_detail_url(session.pk))

@@ -14,7 +14,7 @@ from essaim.practice.models import PracticeEntry
 from essaim.training.attendance import attendance_record, session_close
 from essaim.training.models import Session
 from essaim.training.services import registration_create
-from essaim.training.sessions import session_create
+from essaim.training.sessions import session_cancel, session_create
 
 
 def _slots(start: dt.datetime, half_days: int) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -156,6 +156,7 @@ def demo_programme_load(*, agent: User, trainer: User) -> dict[str, Any]:
     # The Ti Lab session is full, with a waiting list.
     for person in people[4:10]:
         registration_create(session=created[1], agent=person, acting_user=person)
+    _sessions_in_other_states(courses["codeveloppement"], intro, ditp, interieur, people, trainer)
     return {"sessions": Session.objects.count()}
 
 
@@ -186,4 +187,58 @@ def demo_completion(*, user: User, session: Session, outcomes: list[dict[str, An
             "attendance_rate": 100,
             "outcomes": outcomes or [],
         },
+    )
+
+
+def _sessions_in_other_states(
+    codev: Course, intro: Course, ditp: Organisation, interieur: Organisation, people: list[User], trainer: User
+) -> None:
+    """A draft (a co-development cycle, half a day a week apart, no trainer yet), a session
+    whose requests await the organiser's approval, and a cancelled one: every state of a
+    session's life is there to try, with registrations that match their counts."""
+    first = _at(30)
+    weekly = [
+        (first + dt.timedelta(days=7 * week), first + dt.timedelta(days=7 * week, hours=3, minutes=30))
+        for week in range(codev.duration_half_days)
+    ]
+    session_create(
+        course=codev,
+        organiser=ditp,
+        slots=weekly,
+        capacity=8,
+        acting_user=None,
+        publish=False,
+        region=Region.objects.get(code="11"),
+        address="20 avenue de Ségur, 75007 Paris",
+        description="Un cycle de co-développement : une demi-journée par semaine.",
+    )
+    approval = session_create(
+        course=intro,
+        organiser=interieur,
+        slots=_slots(_at(28), intro.duration_half_days),
+        capacity=2,
+        acting_user=None,
+        trainers=[trainer],
+        publish=True,
+        region=Region.objects.get(code="11"),
+        address="Place Beauvau, 75008 Paris",
+        approval_mode=Session.ApprovalMode.ORGANISER,
+    )
+    for person in people[0:3]:
+        registration_create(session=approval, agent=person, acting_user=person)
+    cancelled = session_create(
+        course=intro,
+        organiser=ditp,
+        slots=_slots(_at(14), intro.duration_half_days),
+        capacity=10,
+        acting_user=None,
+        trainers=[trainer],
+        publish=True,
+        region=Region.objects.get(code="11"),
+        address="20 avenue de Ségur, 75007 Paris",
+    )
+    for person in people[7:9]:
+        registration_create(session=cancelled, agent=person, acting_user=person)
+    session_cancel(
+        session=cancelled, acting_user=None, reason="La salle n’est plus disponible ; une nouvelle date suivra."
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from essaim.catalogue.models import Course
@@ -147,7 +148,8 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = f" — {self.starts_at:%d/%m/%Y}" if self.starts_at else ""
+        # Local time: these labels reach messages and the audit log (UTC would read 08:00 for 09:00).
+        when = f" — {timezone.localtime(self.starts_at):%d/%m/%Y}" if self.starts_at else ""
         return f"{self.title}{when}"
 
     @property
@@ -177,7 +179,7 @@ class SessionSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%d/%m/%Y %H:%M}–{self.ends_at:%H:%M}"
+        return f"{timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
 
 
 class Registration(models.Model):

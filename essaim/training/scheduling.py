@@ -54,6 +54,7 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         course = data.pop("course")
         organiser = data.pop("organiser")
+        moved = form.moved_first_day()
         slots = half_day_slots(data.pop("first_day"), course.duration_half_days)
         publish = data.pop("publish")
         capacity = data.pop("capacity")
@@ -77,8 +78,16 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("La session est programmée."))
-            return redirect("training:detail", pk=session.pk) if publish else redirect("training_admin:list")
+            if moved:
+                messages.info(request, moved)
+            messages.success(
+                request,
+                _("La session est publiée.")
+                if publish
+                else _("La session est enregistrée en brouillon : publiez-la quand elle est prête."),
+            )
+            # The organiser continues on the session's back-office page: timetable, trainers, publishing.
+            return redirect("training_admin:detail", pk=session.pk)
     return render(
         request,
         "training/schedule.html",

@@ -4,22 +4,28 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from essaim.catalogue.models import Course
 from essaim.organisations.models import Organisation, Region
 from essaim.training.models import Session
-from essaim.training.sessions import venue_errors
+from essaim.training.sessions import signup_window_errors, venue_errors
+
+
+def first_working_day(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
 
 
 def half_day_slots(first_day: dt.date, half_days: int) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Consecutive working days, mornings 9:00–12:30 and afternoons 14:00–17:30 (local time)."""
+    """Consecutive working days, mornings 9:00–12:30 and afternoons 14:00–17:30 (local time).
+
+    A weekend first day starts on the Monday: the form says so (`moved_first_day`)."""
     slots = []
-    day = first_day
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
+    day = first_working_day(first_day)
     for index in range(half_days):
         if index and index % 2 == 0:
             day += dt.timedelta(days=1)
@@ -53,8 +59,15 @@ class SessionScheduleForm(DsfrBaseForm):
     lab = forms.ModelChoiceField(label=_("Laboratoire"), queryset=Organisation.objects.labs(), required=False)
     remote_url = forms.URLField(label=_("Lien de connexion"), required=False, assume_scheme="https")
     region = forms.ModelChoiceField(label=_("Région"), queryset=Region.objects.order_by("name"), required=False)
+    signup_opens_at = forms.DateTimeField(
+        label=_("Ouverture des inscriptions"),
+        help_text=_("Laissez vide pour ouvrir dès la publication."),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     signup_closes_at = forms.DateTimeField(
         label=_("Clôture des inscriptions"),
+        help_text=_("Laissez vide pour clore au début de la session."),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
@@ -85,7 +98,29 @@ class SessionScheduleForm(DsfrBaseForm):
             self.add_error("audience_organisation", _("Choisissez l’organisation à qui la session est réservée."))
         if data.get("audience") == Session.Audience.REGION and not data.get("audience_region"):
             self.add_error("audience_region", _("Choisissez la région à qui la session est réservée."))
+        first_day, course = data.get("first_day"), data.get("course")
+        if first_day is not None and first_day <= timezone.localdate():
+            self.add_error("first_day", _("Le premier jour doit être à venir (au plus tôt demain)."))
+        elif first_day is not None and course is not None:
+            self.slots = half_day_slots(first_day, course.duration_half_days)
+            for field, message in signup_window_errors(
+                opens_at=data.get("signup_opens_at"),
+                closes_at=data.get("signup_closes_at"),
+                first_start=self.slots[0][0],
+            ).items():
+                self.add_error(field, message)
         return data
+
+    def moved_first_day(self) -> str:
+        """What to tell the organiser when the first day fell on a weekend, else ""."""
+        chosen = self.cleaned_data["first_day"]
+        actual = first_working_day(chosen)
+        if actual == chosen:
+            return ""
+        return _("Le %(chosen)s tombe un week-end : la session commence le lundi %(actual)s.") % {
+            "chosen": formats.date_format(chosen, "l j F Y"),
+            "actual": formats.date_format(actual, "j F Y"),
+        }
 
 
 class SessionPartnersForm(DsfrBaseForm):

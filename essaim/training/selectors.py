@@ -122,7 +122,8 @@ def registration_list_for_user(*, user: Any) -> QuerySet[Registration]:
     )
     return (
         Registration.objects.filter(user=user)
-        .select_related("session__course", "session__region", "session__event")
+        .select_related("session__course", "session__region", "session__event", "session__lab")
+        .prefetch_related("session__slots")
         .annotate(people_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
         .order_by("-session__starts_at", "-id")
     )

@@ -378,6 +378,25 @@ def registration_approve(*, registration: Registration, acting_user: Any) -> Reg
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status != Status.REQUESTED:
         raise ServiceError(_("Cette demande a déjà été traitée."), code="not_requested")
+    return _approve_locked(session, registration, acting_user)
+
+
+@transaction.atomic(durable=True)
+def registrations_approve(*, session: Session, registration_ids: list[int], acting_user: Any) -> list[Registration]:
+    """Accept several requests of one session at once, oldest first, under one lock: seats
+    go to the first ones, the others join the waiting list in that order."""
+    session = _lock_session(session.pk)
+    requests = list(
+        Registration.objects.filter(session=session, pk__in=registration_ids, status=Status.REQUESTED).order_by(
+            "created_at", "pk"
+        )
+    )
+    if not requests:
+        raise ServiceError(_("Choisissez au moins une demande en attente."), code="empty")
+    return [_approve_locked(session, registration, acting_user) for registration in requests]
+
+
+def _approve_locked(session: Session, registration: Registration, acting_user: Any) -> Registration:
     census = _census(session)
     if census.held < session.capacity and not census.queue_ahead:
         status = Status.BOOKED

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from essaim.accounts.rules import acting_role
+from essaim.catalogue.models import Course
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
 from essaim.organisations.models import Organisation
-from essaim.training.models import Registration, Session, SessionMessage, SessionSlot
+from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
 from essaim.training.services import Status, _census, _lock_session, _notify_on_commit, _offer_on_commit, _set_status
 
 SESSION_FIELDS = {
@@ -40,6 +41,32 @@ SESSION_FIELDS = {
 }
 
 
+def format_for_venue(venue: str, course_format: str) -> str:
+    """What a session's page says about its format: it follows where the session meets
+    (a session at an address is never « à distance »); a hybrid course stays hybrid."""
+    if venue == Session.Venue.REMOTE:
+        return Course.Format.REMOTE
+    if course_format == Course.Format.HYBRID:
+        return Course.Format.HYBRID
+    return Course.Format.IN_PERSON
+
+
+def signup_window_errors(
+    *, opens_at: dt.datetime | None, closes_at: dt.datetime | None, first_start: dt.datetime | None
+) -> dict[str, str]:
+    """What is wrong with a sign-up window, by field. Forms and services share it."""
+    errors: dict[str, str] = {}
+    if opens_at and closes_at and opens_at >= closes_at:
+        errors["signup_opens_at"] = _("Les inscriptions doivent ouvrir avant leur clôture.")
+    if first_start and closes_at and closes_at > first_start:
+        errors["signup_closes_at"] = _(
+            "Les inscriptions doivent être closes avant le début de la session (%(start)s)."
+        ) % {"start": timezone.localtime(first_start).strftime("%d/%m/%Y %H:%M")}
+    if first_start and opens_at and opens_at >= first_start and "signup_opens_at" not in errors:
+        errors["signup_opens_at"] = _("Les inscriptions doivent ouvrir avant le début de la session.")
+    return errors
+
+
 @transaction.atomic(durable=True)
 def session_create(
     *,
@@ -53,7 +80,9 @@ def session_create(
     publish: bool = False,
     **fields: Any,
 ) -> Session:
-    """Schedule a session of a catalogue course. Slots are half-days (start, end)."""
+    """Schedule a session of a catalogue course. Slots are half-days (start, end), to come."""
+    if slots and min(start for start, _end in slots) <= timezone.now():
+        raise ServiceError(_("Le premier jour est déjà passé : choisissez une date à venir."), code="past")
     return session_build(
         course=course,
         organiser=organiser,
@@ -85,22 +114,18 @@ def session_build(
     unknown = set(fields) - SESSION_FIELDS
     if unknown:
         raise ValueError(f"Unknown session fields: {sorted(unknown)}")
-    if not slots:
-        raise ServiceError(_("Une session comporte au moins une demi-journée."))
-    ordered = sorted(slots)
-    for start, end in ordered:
-        if end <= start:
-            raise ServiceError(_("Chaque demi-journée doit finir après avoir commencé."))
-    for (_s1, end1), (start2, _e2) in itertools.pairwise(ordered):
-        if start2 < end1:
-            raise ServiceError(_("Deux demi-journées se chevauchent."))
+    ordered = _checked_timetable(slots)
     if publish and ordered[0][0] <= timezone.now():
         raise ServiceError(_("On ne publie pas une session dont les dates sont passées."))
+    for field, message in signup_window_errors(
+        opens_at=fields.get("signup_opens_at"), closes_at=fields.get("signup_closes_at"), first_start=ordered[0][0]
+    ).items():
+        raise ServiceError(message, code=field)
     if capacity < 1:
         raise ServiceError(_("Une session a au moins une place."))
     if fields.get("min_seats", 0) > capacity:
         raise ServiceError(_("Le minimum de participants dépasse le nombre de places."))
-    fields.setdefault("format", course.format)
+    fields["format"] = format_for_venue(fields.get("venue", Session.Venue.PLACE), fields.get("format") or course.format)
     session = Session.objects.create(
         course=course,
         organiser=organiser,
@@ -213,45 +238,117 @@ def session_cancel(*, session: Session, acting_user: Any, reason: str) -> Sessio
     return session
 
 
-@transaction.atomic(durable=True)
-def session_reschedule(*, session: Session, slots: list[tuple[dt.datetime, dt.datetime]], acting_user: Any) -> Session:
-    """New dates: the invitations are updated (same UIDs, SEQUENCE + 1) and reminders will
-    follow the new date."""
+Slot = tuple[dt.datetime, dt.datetime]
+#: A session meets at most this many half-days (a long co-development cycle).
+MAX_HALF_DAYS = 40
+
+
+def _checked_timetable(slots: list[Slot]) -> list[Slot]:
     ordered = sorted(slots)
-    if not ordered or any(end <= start for start, end in ordered):
+    if not ordered:
+        raise ServiceError(_("Une session comporte au moins une demi-journée."))
+    if len(ordered) > MAX_HALF_DAYS:
+        raise ServiceError(
+            _("Une session compte au plus %(count)d demi-journées.") % {"count": MAX_HALF_DAYS}, code="too_many"
+        )
+    if any(end <= start for start, end in ordered):
         raise ServiceError(_("Chaque demi-journée doit finir après avoir commencé."))
     if any(start2 < end1 for (_s1, end1), (start2, _e2) in itertools.pairwise(ordered)):
         raise ServiceError(_("Deux demi-journées se chevauchent."))
-    if ordered[0][0] <= timezone.now():
-        raise ServiceError(_("Les nouvelles dates doivent être dans le futur."))
+    return ordered
+
+
+@transaction.atomic(durable=True)
+def session_reschedule(*, session: Session, slots: list[Slot], acting_user: Any) -> Session:
+    """A new timetable: half-days moved, added or removed, on any days and hours.
+
+    A moved half-day keeps its calendar UID (the agent's calendar moves the event,
+    SEQUENCE + 1); an added one gets a new UID in the same invitation; a removed one is
+    cancelled in the agents' calendars. Half-days already begun, or whose attendance was
+    taken, stay as they are. Reminders follow the new first date.
+    """
+    ordered = _checked_timetable(slots)
     session = _lock_session(session.pk)
-    if session.status != Session.Status.PUBLISHED and session.status != Session.Status.DRAFT:
+    if session.status not in (Session.Status.PUBLISHED, Session.Status.DRAFT):
         raise ServiceError(_("Cette session ne peut plus être modifiée."))
+    now = timezone.now()
     existing = list(session.slots.order_by("starts_at"))
-    if len(existing) != len(ordered):
-        raise ServiceError(_("Gardez le même nombre de demi-journées (la présence est relevée par demi-journée)."))
-    for slot, (start, end) in zip(existing, ordered, strict=True):
-        slot.starts_at, slot.ends_at = start, end
+    with_attendance = set(Attendance.objects.filter(slot__session=session).values_list("slot_id", flat=True).distinct())
+    wanted = list(ordered)
+    kept: list[SessionSlot] = []
+    free: list[SessionSlot] = []
+    for slot in existing:
+        pair = (slot.starts_at, slot.ends_at)
+        if pair in wanted:
+            wanted.remove(pair)
+            kept.append(slot)
+        elif slot.starts_at <= now or slot.pk in with_attendance:
+            raise ServiceError(
+                _("La demi-journée du %(slot)s a commencé ou sa présence est relevée : elle ne peut plus changer.")
+                % {"slot": _slot_label(slot)},
+                code="started",
+            )
+        else:
+            free.append(slot)
+    if any(start <= now for start, _end in wanted):
+        raise ServiceError(_("Les nouvelles dates doivent être dans le futur."), code="past")
+    if not wanted and not free:
+        raise ServiceError(_("Les dates sont inchangées : aucun message n’est envoyé."), code="unchanged")
+    moved, removed = free[: len(wanted)], free[len(wanted) :]
+    added = wanted[len(moved) :]
+    removed_slots = [
+        {"pk": slot.pk, "starts_at": slot.starts_at.isoformat(), "ends_at": slot.ends_at.isoformat()}
+        for slot in removed
+    ]
+    SessionSlot.objects.filter(pk__in=[slot.pk for slot in removed]).delete()
     # Two passes avoid a transient clash on the (session, starts_at) unique constraint.
     far = dt.timedelta(days=36500)
-    for slot in existing:
-        SessionSlot.objects.filter(pk=slot.pk).update(starts_at=slot.starts_at + far, ends_at=slot.ends_at + far)
-    for slot in existing:
-        SessionSlot.objects.filter(pk=slot.pk).update(starts_at=slot.starts_at, ends_at=slot.ends_at)
-    before = (session.starts_at, session.ends_at)
+    for slot, (start, end) in zip(moved, wanted, strict=False):
+        SessionSlot.objects.filter(pk=slot.pk).update(starts_at=start + far, ends_at=end + far)
+    for slot, (start, end) in zip(moved, wanted, strict=False):
+        SessionSlot.objects.filter(pk=slot.pk).update(starts_at=start, ends_at=end)
+    SessionSlot.objects.bulk_create([SessionSlot(session=session, starts_at=s, ends_at=e) for s, e in added])
+    before = {
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "slots": [_slot_label(slot) for slot in existing],
+    }
     session.starts_at, session.ends_at = ordered[0][0], ordered[-1][1]
     session.ical_sequence += 1
     session.save(update_fields=["starts_at", "ends_at", "ical_sequence", "updated_at"])
-    for registration in Registration.objects.filter(session=session, status__in=Registration.HOLDING):
+    for registration in Registration.objects.filter(session=session, status__in=Registration.ACTIVE):
         _notify_on_commit(registration, "session_changed")
+        if removed_slots and registration.status in Registration.HOLDING:
+            _cancel_slots_on_commit(registration, removed_slots)
     audit_log(
         actor=acting_user,
         role=acting_role(acting_user, session),
         action="training.session.reschedule",
         target=session,
-        changes={"starts_at": [before[0], session.starts_at], "ends_at": [before[1], session.ends_at]},
+        changes={
+            "starts_at": [before["starts_at"], session.starts_at],
+            "ends_at": [before["ends_at"], session.ends_at],
+            "slots": [before["slots"], [_slot_label(start, end) for start, end in ordered]],
+        },
     )
     return session
+
+
+def _slot_label(slot: SessionSlot | dt.datetime, end: dt.datetime | None = None) -> str:
+    """« 03/12/2026 09:00–12:30 » in local time, for messages and the audit log."""
+    if isinstance(slot, SessionSlot):
+        start, end = slot.starts_at, slot.ends_at
+    else:
+        start = slot
+    assert end is not None
+    return f"{timezone.localtime(start):%d/%m/%Y %H:%M}–{timezone.localtime(end):%H:%M}"
+
+
+def _cancel_slots_on_commit(registration: Registration, removed: list[dict[str, Any]]) -> None:
+    from essaim.training.tasks import notify_slots_removed
+
+    registration_id = registration.pk
+    transaction.on_commit(lambda: notify_slots_removed(registration_id, removed))
 
 
 #: Where a session takes place: what a change of venue may touch.
@@ -289,8 +386,9 @@ def session_change_venue(*, session: Session, acting_user: Any, **fields: Any) -
     changed = [name for name in VENUE_FIELDS if getattr(session, name) != before[name]]
     if not changed:
         raise ServiceError(_("Le lieu est inchangé : aucun message n’est envoyé."), code="unchanged")
+    session.format = format_for_venue(session.venue, session.course.format)
     session.ical_sequence += 1
-    session.save(update_fields=[*changed, "ical_sequence", "updated_at"])
+    session.save(update_fields=[*changed, "format", "ical_sequence", "updated_at"])
     for registration in Registration.objects.filter(session=session, status__in=Registration.ACTIVE):
         _notify_on_commit(registration, "session_changed")
     audit_log(

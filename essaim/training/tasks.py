@@ -52,3 +52,11 @@ def send_session_message(message_id: int, registration_ids: list[int]) -> None:
     from essaim.training.notifications import session_message_deliver
 
     session_message_deliver(message_id=message_id, registration_ids=registration_ids)
+
+
+@mail_task(retries=3, retry_delay=30)
+def notify_slots_removed(registration_id: int, removed: list[dict]) -> None:
+    """Cancel removed half-days in the person's calendar (their UIDs, METHOD:CANCEL)."""
+    from essaim.training.timetable_notices import slots_removed_notify
+
+    slots_removed_notify(registration_id=registration_id, removed=removed)

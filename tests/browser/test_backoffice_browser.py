@@ -109,6 +109,11 @@ def test_a_trainer_takes_attendance_and_the_agent_sees_the_course_validated(
         ).to_be_checked()
 
     page.get_by_role("button", name="Clôturer la session").click()
+    dialog = page.get_by_role("dialog", name="Clôturer la session et délivrer les attestations ?")
+    expect(dialog).to_contain_text("La présence ne pourra plus être modifiée.")
+    page.screenshot(path="/tmp/essaim-h17-close-modal.png")
+    assert Completion.objects.count() == 0  # nothing happens before the confirmation
+    dialog.get_by_role("button", name="Clôturer et délivrer les attestations").click()
     expect(page.locator(".fr-alert--success").first).to_contain_text("Session clôturée : 1 formation validée.")
     expect(page.get_by_role("button", name="Clôturer la session")).to_have_count(0)
     _assert_accessible(page, console, attendance_path)

@@ -52,6 +52,7 @@ def test_an_agent_registers_to_an_event_sees_it_and_cancels(page, console, agent
 
     page.goto(f"/evenements/{event.slug}/")
     page.get_by_role("button", name="Annuler mon inscription").click()
+    page.get_by_role("dialog").get_by_role("button", name="Annuler mon inscription").click()
     page.wait_for_url(f"**/evenements/{event.slug}/")
     expect(page.locator(".fr-alert--success")).to_contain_text("est annulée")
     assert Registration.objects.get(session=event.session, user=agent).status == Registration.Status.CANCELLED

@@ -194,6 +194,9 @@ def test_an_agent_finds_registers_for_and_cancels_a_session_with_the_keyboard_al
     registration = Registration.objects.get(session=session, user=agent)
     assert registration.status == Registration.Status.BOOKED
     _tab_to(page, _named("Annuler mon inscription"))
+    page.keyboard.press("Enter")  # opens the confirmation; focus moves into it
+    expect(page.get_by_role("dialog", name="Annuler votre inscription ?")).to_be_visible()
+    _tab_to(page, _named("Annuler mon inscription"))
     _enter_and_wait(page)
     expect(page.locator(".fr-alert--success")).to_contain_text("est annulée")
     registration.refresh_from_db()

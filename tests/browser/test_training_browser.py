@@ -64,7 +64,7 @@ def test_an_agent_registers_joins_a_waiting_list_and_cancels(page, console, agen
     expect(page.get_by_text("Inscrit", exact=True)).to_be_visible()
 
     page.goto(f"/sessions/{full.pk}/")
-    page.get_by_role("button", name="M’inscrire").click()
+    page.get_by_role("button", name="Rejoindre la liste d’attente").click()
     expect(page.locator(".fr-alert--success")).to_contain_text(
         "Session complète : vous êtes n° 1 sur la liste d’attente."
     )
@@ -76,7 +76,10 @@ def test_an_agent_registers_joins_a_waiting_list_and_cancels(page, console, agen
     upcoming = page.get_by_role("table", name="Mes sessions à venir")
     row = upcoming.get_by_role("row", name=re.compile("Intelligence collective"))
     expect(row).to_contain_text("En liste d’attente")
-    row.get_by_role("button", name="Annuler mon inscription").click()
+    row.get_by_role("button", name="Quitter la liste d’attente").click()
+    dialog = page.get_by_role("dialog", name="Quitter la liste d’attente ?")
+    expect(dialog).to_contain_text("Vous perdez votre position (n° 1)")
+    dialog.get_by_role("button", name="Quitter la liste").click()
     page.wait_for_url("**/sessions/mes-inscriptions/")
     expect(page.locator(".fr-alert--success")).to_contain_text(
         "Votre inscription à « Intelligence collective » est annulée."

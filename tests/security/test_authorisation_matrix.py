@@ -278,6 +278,35 @@ ROUTES: list[R] = [
         )
         for name in ("approve", "decline", "cancel-registration", "move")
     ],
+    # session editing (issue 17): managers only; someone else gets the 404 of a missing session
+    *[
+        R(f"training_admin:{name}", ORGANISER_A, kwargs=_pk("session_a"), case="session of A")
+        for name in ("edit", "timetable", "trainers")
+    ],
+    *[
+        R(f"training_admin:{name}", ADMIN, kwargs=_pk("session_b"), case="session of B")
+        for name in ("edit", "timetable", "trainers")
+    ],
+    *[
+        R(
+            f"training_admin:{name}",
+            ADMIN,
+            kwargs=_pk("session_b"),
+            method="post",
+            case="session of B",
+            state=_status_of("session_b"),
+        )
+        for name in ("publish", "unpublish", "edit", "timetable", "trainers")
+    ],
+    R(
+        "training_admin:approve-many",
+        ADMIN,
+        kwargs=_pk("session_b"),
+        method="post",
+        data=lambda w: {"registration": [w.registration_b.pk]},
+        case="requests of B",
+        state=_status_of("registration_b"),
+    ),
     # network
     R("network:directory", SIGNED_IN),
     R("network:person", SIGNED_IN, kwargs=_pk("profile_trainer"), case="a listed person"),
@@ -448,6 +477,25 @@ ROUTES: list[R] = [
     R("network:lab", ALL, kwargs=lambda w: {"slug": w.lab.slug}),
     # practice
     R("practice:list", SIGNED_IN),
+    R("practice:edit", AGENT, kwargs=_pk("practice_own"), case="own entry"),
+    R("practice:edit", NOBODY, kwargs=_pk("practice_other"), case="another person's"),
+    R(
+        "practice:delete",
+        AGENT,
+        kwargs=_pk("practice_own"),
+        method="post",
+        case="own entry",
+        state=_status_of("practice_own"),
+        changes=True,
+    ),
+    R(
+        "practice:delete",
+        NOBODY,
+        kwargs=_pk("practice_other"),
+        method="post",
+        case="another person's",
+        state=_status_of("practice_other"),
+    ),
     # credentials
     R("credentials:mine", SIGNED_IN),
     R("credentials:verify", ALL),
@@ -549,7 +597,7 @@ ROUTES: list[R] = [
     R("reporting:public_export", NOBODY, kwargs=lambda w: {"table": "sessions", "fmt": "csv"}, case="internal"),
     R("reporting:progress", ALL),
     R("reporting:progress_pdf", ALL),
-    R("reporting:internal", BACKOFFICE),
+    R("reporting:internal", BACKOFFICE | {"trainer"}, case="a trainer sees the figures of their sessions"),
     R("reporting:internal_export", BACKOFFICE, kwargs=lambda w: {"table": "sessions", "fmt": "csv"}),
     R("reporting:opendata", ALL),
     R("reporting:datagouv", ALL),

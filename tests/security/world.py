@@ -126,6 +126,19 @@ def build_world() -> World:
     o["registration_colleague"] = registration_create(session=session_a, agent=colleague, acting_user=colleague)
     o["registration_b"] = registration_create(session=session_b, agent=other_agent, acting_user=other_agent)
 
+    # The practice log: the agent's own entry and another person's.
+    from essaim.practice.services import practice_entry_create
+
+    for key, person in (("practice_own", agent), ("practice_other", other_agent)):
+        o[key] = practice_entry_create(
+            user=person,
+            acting_user=person,
+            date=timezone.localdate() - dt.timedelta(days=3),
+            title="Atelier",
+            method="World café",
+            participants=12,
+        )
+
     # Library: a published resource with a file, the agent's and another person's submissions.
     o["resource_public"] = resource_import(
         record={

@@ -73,3 +73,20 @@ def test_course_without_survey_sends_nothing(course, ministry):
     session = _session(course, ministry, data.moment(2026, 3, 2))
     assert invitations_send_due(now=session.ends_at + dt.timedelta(hours=1)) == 0
     assert mail.outbox == []
+
+
+def test_the_invitation_says_what_is_true_about_signing_in_and_anonymity(
+    client, course, ministry, after_survey, django_capture_on_commit_callbacks
+):
+    """The link asks to sign in: the e-mail says so and why, and never calls the answers
+    anonymous without saying what is kept (that the person answered)."""
+    session = _session(course, ministry, data.moment(2026, 3, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_send_due(now=session.ends_at + dt.timedelta(hours=1))
+    (message,) = mail.outbox
+    assert "réponses anonymes" not in message.body
+    assert "vous demande de vous connecter" in message.body
+    assert "ne répond qu’une fois" in message.body and "au moins 5 personnes" in message.body
+    link = next(word for word in message.body.split() if "/enquetes/" in word)
+    response = client.get(link.replace("http://testserver", ""))
+    assert response.status_code == 302 and "/connexion/" in response["Location"]  # signing in is indeed asked

@@ -213,7 +213,9 @@ def test_the_waiting_list_position_is_shown(client, agent, full_session):
     page = _text(client.get(reverse("training:detail", args=[full_session.pk])))
 
     assert "Vous êtes n° 2 sur la liste d’attente." in page
-    assert "Annuler mon inscription" in page
+    # Leaving the list is named as such, and the confirmation says the position is lost.
+    assert "Quitter la liste d’attente" in page and "Annuler mon inscription" not in page
+    assert "Vous perdez votre position (n° 2)" in page
     assert "M’inscrire" not in page
 
 

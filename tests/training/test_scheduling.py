@@ -66,5 +66,37 @@ def test_missing_place_and_past_dates_are_explained(client, organiser, ministry,
     assert response.status_code == 400 and "Indiquez l’adresse" in response.content.decode()
     past = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
     response = client.post(reverse("training:schedule"), _data(intro_course, ministry, first_day=past))
-    assert response.status_code == 400 and "passées" in response.content.decode()
+    assert response.status_code == 400 and "Le premier jour doit être à venir" in response.content.decode()
     assert not Session.objects.exists()
+
+
+def test_a_weekend_first_day_is_moved_and_said_and_the_window_is_checked(client, organiser, ministry, intro_course):
+    client.force_login(organiser)
+    saturday = timezone.localdate() + dt.timedelta(days=30)
+    while saturday.weekday() != 5:
+        saturday += dt.timedelta(days=1)
+    response = client.post(
+        reverse("training:schedule"), _data(intro_course, ministry, first_day=saturday.isoformat()), follow=True
+    )
+    page = response.content.decode()
+    assert "tombe un week-end" in page and "la session commence le lundi" in page
+    session = Session.objects.get()
+    assert timezone.localtime(session.starts_at).date() == saturday + dt.timedelta(days=2)
+    monday = saturday + dt.timedelta(days=2)
+    late = f"{monday.isoformat()}T10:00"
+    response = client.post(
+        reverse("training:schedule"), _data(intro_course, ministry, first_day=monday.isoformat(), signup_closes_at=late)
+    )
+    assert response.status_code == 400 and "closes avant le début de la session" in response.content.decode()
+    response = client.post(
+        reverse("training:schedule"),
+        _data(
+            intro_course,
+            ministry,
+            first_day=monday.isoformat(),
+            signup_opens_at=f"{(monday - dt.timedelta(days=2)).isoformat()}T10:00",
+            signup_closes_at=f"{(monday - dt.timedelta(days=5)).isoformat()}T10:00",
+        ),
+    )
+    assert response.status_code == 400 and "ouvrir avant leur clôture" in response.content.decode()
+    assert Session.objects.count() == 1
