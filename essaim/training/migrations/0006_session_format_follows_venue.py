@@ -11,6 +11,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0004_session_kind_session_partners")]
+    dependencies = [("training", "0005_calendar_feed")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
