@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from essaim.accounts import roles
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.delegation.models import Application, Call
 from essaim.organisations.models import Organisation
@@ -82,8 +83,11 @@ def _notify_on_commit(application: Application) -> None:
     application.save(update_fields=["notified_status", "updated_at"])
     from essaim.delegation.tasks import send_application_notice
 
-    application_id, status = application.pk, application.status
-    transaction.on_commit(lambda: send_application_notice(application_id=application_id, status=status))
+    outbox_enqueue(
+        task=send_application_notice,
+        kwargs={"application_id": application.pk, "status": application.status},
+        ref=f"delegation.application:{application.pk}",
+    )
 
 
 # Calls ----------------------------------------------------------------------------------
