@@ -15,7 +15,7 @@ from essaim.core.outbox import outbox_relay
 from essaim.training.models import Registration
 from essaim.training.services import registration_cancel, registration_create
 from tests.factories import UserFactory
-from tests.smtpserver import free_port, smtp_server  # noqa: F401 - fixture
+from tests.smtpserver import free_port
 from tests.training.conftest import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
