@@ -77,4 +77,26 @@ def _queue_gauges() -> bytes:
             gauge.labels(queue).set(pending)
     except Exception:  # a queue outage shows on /healthz; metrics still answer
         return b""
+    try:
+        _outbox_gauges(registry)
+    except Exception:  # nor does a database outage stop the other figures
+        pass
     return generate_latest(registry)
+
+
+def _outbox_gauges(registry: CollectorRegistry) -> None:
+    from essaim.core.outbox import outbox_figures
+
+    figures = outbox_figures()
+    messages = Gauge(
+        "essaim_outbox_messages", "Outbox messages not yet delivered", ["queue", "status"], registry=registry
+    )
+    for queue, counts in figures["queues"].items():
+        for status, count in counts.items():
+            messages.labels(queue, status).set(count)
+    Gauge("essaim_outbox_retrying", "Pending outbox messages that failed at least once", registry=registry).set(
+        figures["retrying"]
+    )
+    Gauge(
+        "essaim_outbox_oldest_pending_seconds", "Age of the oldest due outbox message", registry=registry
+    ).set(figures["oldest_pending_seconds"])
