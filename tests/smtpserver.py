@@ -26,6 +26,7 @@ class Mailbox:
     received: list[email.message.Message] = field(default_factory=list)
     answer: str = "250 OK"  # e.g. "451 4.3.0 Try again later", "550 5.1.1 No such user"
     refusals_left: int = 0  # answer with `answer` this many times, then accept
+    unknown: set[str] = field(default_factory=set)  # addresses refused for good (550)
 
     def message_ids(self) -> list[str]:
         return [m["Message-ID"] for m in self.received]
@@ -39,6 +40,8 @@ class _Handler:
         self.box = box
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if address in self.box.unknown:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if not self.box.answer.startswith("250"):
             if self.box.refusals_left > 0:
                 self.box.refusals_left -= 1

@@ -9,6 +9,7 @@ configured), so that nothing about the platform's traffic is public.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+logger = logging.getLogger(__name__)
 
 REQUESTS = Counter("essaim_http_requests_total", "HTTP requests", ["method", "route", "status"])
 DURATION = Histogram(
@@ -79,8 +82,8 @@ def _queue_gauges() -> bytes:
         return b""
     try:
         _outbox_gauges(registry)
-    except Exception:  # nor does a database outage stop the other figures
-        pass
+    except Exception:  # nor does a database outage stop the other figures (/healthz shows it)
+        logger.warning("metrics: outbox figures unavailable", exc_info=True)
     return generate_latest(registry)
 
 
@@ -97,6 +100,6 @@ def _outbox_gauges(registry: CollectorRegistry) -> None:
     Gauge("essaim_outbox_retrying", "Pending outbox messages that failed at least once", registry=registry).set(
         figures["retrying"]
     )
-    Gauge(
-        "essaim_outbox_oldest_pending_seconds", "Age of the oldest due outbox message", registry=registry
-    ).set(figures["oldest_pending_seconds"])
+    Gauge("essaim_outbox_oldest_pending_seconds", "Age of the oldest due outbox message", registry=registry).set(
+        figures["oldest_pending_seconds"]
+    )

@@ -274,7 +274,9 @@ def registration_cancel(
 def _offer_on_commit(session_id: int) -> None:
     from essaim.training.tasks import offer_freed_seats
 
-    outbox_enqueue(task=offer_freed_seats, kwargs={"session_id": session_id}, topic=f"training.session:{session_id}")
+    outbox_enqueue(
+        task=offer_freed_seats, kwargs={"session_id": session_id}, topic=f"training.seat-offers:{session_id}"
+    )
 
 
 def _notify_on_commit(registration: Registration, kind: str) -> None:

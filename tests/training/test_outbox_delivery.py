@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from essaim.core import outbox
@@ -208,3 +210,36 @@ def test_server_back_after_refusing_connections_everything_waiting_goes_out_once
     _relay_after(60)
     assert sorted(smtp_server.to()) == sorted(r.user.email for r in registrations)
     assert len(set(smtp_server.message_ids())) == 3
+
+
+# What the organiser sees ----------------------------------------------------------------
+
+
+def test_the_organiser_sees_which_messages_were_delivered_and_why_one_was_not(
+    client, organiser, hot_session, smtp_server
+):
+    holder = _register(hot_session)
+    waiting = _register(hot_session)
+    smtp_server.unknown = {waiting.user.email}
+    client.force_login(organiser)
+    url = reverse("training_admin:message", args=[hot_session.pk])
+    data = {"message-audience": "active", "message-subject": "Salle 4", "message-body": "Rendez-vous salle 4."}
+    page = client.post(url, data, follow=True).content.decode()
+    assert "Message envoyé" not in page  # it was on its way, and one did not arrive
+    assert "Message enregistré : il part vers 2 personnes." in page
+    assert "1 remis" in page and "1 échec" in page
+    name = waiting.user.get_full_name()
+    assert f"Non remis à {name} : adresse refusée par le serveur de messagerie (SMTP 550" in page
+    assert smtp_server.to().count(holder.user.email) == 2  # the confirmation, then the message
+
+    # The delivery state costs the same queries however many messages the page lists.
+    before = _queries(client, url)
+    client.post(url, data | {"message-subject": "Salle 5"})
+    client.post(url, data | {"message-subject": "Salle 6"})
+    assert _queries(client, url) == before
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
