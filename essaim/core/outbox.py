@@ -226,11 +226,24 @@ def outbox_relay(*, queues: Iterable[str], now: dt.datetime | None = None, limit
     return handed
 
 
-def outbox_retry(*, message: OutboxMessage) -> None:
+@transaction.atomic(durable=True)
+def outbox_retry(*, message: OutboxMessage, acting_user: Any = None) -> bool:
     """Give a failed message another round of attempts (programme admins, Django admin)."""
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
+    from essaim.core.services import audit_log
+
+    updated = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
         status=Status.PENDING, attempts=0, available_at=timezone.now(), done_at=None
     )
+    if updated:
+        audit_log(
+            actor=acting_user,
+            role="programme_admin" if acting_user else "system",
+            action="core.outbox.retry",
+            target=message,
+            summary=message.last_error,
+        )
+        _hand_over_on_commit([message])
+    return bool(updated)
 
 
 def outbox_purge(*, now: dt.datetime | None = None) -> int:

@@ -83,9 +83,7 @@ def test_metrics_count_undelivered_messages_by_queue_and_status(client, settings
 def test_a_failed_message_retried_by_an_admin_is_delivered(smtp_server):
     message = _fail_for_good(smtp_server, "revenu@exemple.gouv.fr")
     smtp_server.answer = "250 OK"
-    outbox_retry(message=message)
-    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now() - dt.timedelta(seconds=10))
-    assert outbox_relay(queues=["mail"]) == 1
+    assert outbox_retry(message=message, acting_user=None)
     message.refresh_from_db()
     assert message.status == Status.SENT and smtp_server.to() == ["revenu@exemple.gouv.fr"]
 
@@ -111,3 +109,19 @@ def test_purge_drops_old_delivered_messages_and_keeps_dead_letters(smtp_server, 
     assert outbox_purge() == 1
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [failed.pk]
     assert sent.pk != failed.pk
+
+
+def test_a_programme_admin_retries_a_dead_letter_from_the_admin_and_it_is_audited(client, smtp_server, programme_admin):
+    from essaim.core.models import AuditEntry
+
+    message = _fail_for_good(smtp_server, "corrige@exemple.gouv.fr")
+    smtp_server.answer = "250 OK"
+    client.force_login(programme_admin)
+    url = "/admin/core/outboxmessage/"
+    page = client.get(url).content.decode()
+    assert "SMTP 550" in page  # the reason, in the list
+    response = client.post(url, {"action": "retry", "_selected_action": [message.pk]}, follow=True)
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == Status.SENT and smtp_server.to() == ["corrige@exemple.gouv.fr"]
+    assert AuditEntry.objects.filter(action="core.outbox.retry", actor=programme_admin).count() == 1
