@@ -247,10 +247,12 @@ def outbox_retry(*, message: OutboxMessage, acting_user: Any = None) -> bool:
 
 
 def outbox_purge(*, now: dt.datetime | None = None) -> int:
-    """Drop delivered messages past OUTBOX_KEEP_DAYS (failed ones stay for inspection)."""
+    """Drop delivered messages past OUTBOX_KEEP_DAYS, and failed ones that hold a secret
+    (a magic link, a survey link: an address too); other failed ones stay for inspection."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.OUTBOX_KEEP_DAYS)
-    deleted, _rows = OutboxMessage.objects.filter(status=Status.SENT, done_at__lt=cutoff).delete()
+    done = Q(status=Status.SENT) | Q(status=Status.FAILED, sensitive=True)
+    deleted, _rows = OutboxMessage.objects.filter(done, done_at__lt=cutoff).delete()
     return deleted
 
 
