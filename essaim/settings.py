@@ -199,13 +199,16 @@ CACHES["fragments"] = {
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", default=ESSAIM_ENV == "test")
 HUEY: dict[str, Any]
+# An idle consumer polls its queue at most this many seconds apart (Huey's default, 10 s,
+# delays a seat offer on a quiet queue by as much): one cheap read a second per consumer.
+HUEY_POLL_MAX = env_int("HUEY_POLL_MAX_SECONDS", 1)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "essaim",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 4), "worker_type": "thread"},
+        "consumer": {"workers": env_int("HUEY_WORKERS", 4), "worker_type": "thread", "max_delay": HUEY_POLL_MAX},
     }
 else:
     HUEY = {
@@ -213,7 +216,7 @@ else:
         "name": "essaim",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread", "max_delay": HUEY_POLL_MAX},
     }
 # Separate worker queues (essaim/core/queues.py, docs/DEPLOYMENT.md): e-mails, seat offers
 # and reports each have their own consumers; HUEY above is the `default` queue. Same
@@ -239,6 +242,8 @@ OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 2)
 OUTBOX_RELAY_GRACE_SECONDS = env_int("OUTBOX_RELAY_GRACE_SECONDS", 2)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 5)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 600)
+# A seat offer that met a busy lock is retried sooner than an e-mail an SMTP server deferred.
+OUTBOX_RETRY_BASE_SECONDS_BY_QUEUE = {"booking": env_int("OUTBOX_BOOKING_RETRY_BASE_SECONDS", 1)}
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 

@@ -126,8 +126,9 @@ def _resolve(path: str) -> Any:
     return getattr(task, "call_local", task)
 
 
-def _backoff(attempts: int) -> dt.timedelta:
-    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+def _backoff(attempts: int, queue: str) -> dt.timedelta:
+    base = settings.OUTBOX_RETRY_BASE_SECONDS_BY_QUEUE.get(queue, settings.OUTBOX_RETRY_BASE_SECONDS)
+    seconds = base * 2 ** max(attempts - 1, 0)
     return dt.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
@@ -195,7 +196,7 @@ def _record_failure(message: OutboxMessage, exc: BaseException) -> str:
         return "failed"
     logger.warning("outbox: message %s (%s) will be retried: %s", message.pk, message.task, reason)
     OutboxMessage.objects.filter(pk=message.pk).update(
-        available_at=timezone.now() + _backoff(message.attempts), lease_until=None, last_error=reason
+        available_at=timezone.now() + _backoff(message.attempts, message.queue), lease_until=None, last_error=reason
     )
     return "retrying"
 
