@@ -504,7 +504,9 @@ class SmtpSink:
         self.recipients: Counter = Counter()
         self.refused = 0
         self.refuse_until = 0.0
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        # server_hostname given: otherwise aiosmtpd calls socket.getfqdn() for every
+        # connection, which can take seconds without a resolver and slows every delivery.
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
 
     def env(self, env: dict[str, str]) -> dict[str, str]:
         return {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(self.port), "EMAIL_USE_TLS": "false"}

@@ -65,7 +65,8 @@ def smtp_server(settings):
 
     box = Mailbox()
     port = free_port()
-    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
+    # server_hostname: without it aiosmtpd resolves its own name (getfqdn) on every connection.
+    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port, server_hostname="localhost")
     controller.start()
     settings.EMAIL_BACKEND = "essaim.core.mail.OutboxStampBackend"
     settings.ESSAIM_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
