@@ -38,7 +38,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = "postgres://postgres@127.0.0.1:5432/essaim_bench"
+# BENCH_PG_DB / BENCH_REDIS_DB: another database name and Redis db when several people
+# bench on one machine.
+PG_DB = os.environ.get("BENCH_PG_DB", "essaim_bench")
+REDIS_DB = os.environ.get("BENCH_REDIS_DB", "14")
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 
 AGENTS = 1_000  # distinct agents of the burst, each with an API token
 HOT_CAPACITY = 50  # seats of the burst session
@@ -189,7 +193,7 @@ class Db:
         else:
             import psycopg
 
-            self.conn = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=essaim_bench", autocommit=True)
+            self.conn = psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={PG_DB}", autocommit=True)
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         if self.vendor == "sqlite":
@@ -242,7 +246,7 @@ class CpuMeter:
         snap["client"] = sum(os.times()[:2])
         backends: dict[int, float] = {}
         if self.db.vendor == "postgresql":
-            for (pid,) in self.db.rows("SELECT pid FROM pg_stat_activity WHERE datname = 'essaim_bench'"):
+            for (pid,) in self.db.rows("SELECT pid FROM pg_stat_activity WHERE datname = %s", (PG_DB,)):
                 if pid in stats:
                     backends[pid] = stats[pid][1]
         snap["backends"] = backends
@@ -382,11 +386,11 @@ def run_database(vendor: str) -> None:
     if vendor == "postgresql":
         # The production layout: PostgreSQL plus Redis for the cache and the task queue.
         env["DATABASE_URL"] = PG_URL
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/14"
-        subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], check=True, capture_output=True)
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "FLUSHDB"], check=True, capture_output=True)
         pg = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
-        subprocess.run(["dropdb", *pg, "--if-exists", "essaim_bench"], check=True)
-        subprocess.run(["createdb", *pg, "essaim_bench"], check=True)
+        subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=True)
+        subprocess.run(["createdb", *pg, PG_DB], check=True)
     else:
         # The embedded layout: SQLite for the data and the task queue, no Redis.
         env.pop("DATABASE_URL", None)
@@ -486,7 +490,7 @@ def run_database(vendor: str) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
         if vendor == "postgresql":
             subprocess.run(
-                ["dropdb", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "--if-exists", "essaim_bench"],
+                ["dropdb", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "--if-exists", PG_DB],
                 check=False,
             )
 

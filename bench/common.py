@@ -487,3 +487,66 @@ def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+# --- A real SMTP server for the benches (aiosmtpd) ------------------------------------
+class SmtpSink:
+    """An SMTP server in this process, on a free loopback port: counts what it accepts by
+    Message-ID (a redelivery of the same outbox message is a duplicate, not a new e-mail)
+    and can refuse every recipient with a 4xx for a while."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.message_ids: Counter = Counter()
+        self.recipients: Counter = Counter()
+        self.refused = 0
+        self.refuse_until = 0.0
+        # server_hostname given: otherwise aiosmtpd calls socket.getfqdn() for every
+        # connection, which can take seconds without a resolver and slows every delivery.
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
+
+    def env(self, env: dict[str, str]) -> dict[str, str]:
+        return {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(self.port), "EMAIL_USE_TLS": "false"}
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if time.perf_counter() < self.refuse_until:
+            with self.lock:
+                self.refused += 1
+            return "451 4.3.2 Service busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        with self.lock:
+            self.message_ids[message["Message-ID"]] += 1
+            for address in envelope.rcpt_tos:
+                self.recipients[address] += 1
+        return "250 Message accepted for delivery"
+
+    def distinct(self) -> int:
+        with self.lock:
+            return len(self.message_ids)
+
+    def duplicates(self) -> int:
+        """Copies beyond the first of the same Message-ID (a redelivery after the server
+        accepted and before the outbox row was marked sent)."""
+        with self.lock:
+            return sum(n - 1 for n in self.message_ids.values())
+
+    def wait(self, expected: int, timeout: float) -> tuple[int, float]:
+        started = time.perf_counter()
+        while self.distinct() < expected and time.perf_counter() - started < timeout:
+            time.sleep(0.5)
+        return self.distinct(), time.perf_counter() - started

@@ -199,13 +199,16 @@ CACHES["fragments"] = {
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", default=ESSAIM_ENV == "test")
 HUEY: dict[str, Any]
+# An idle consumer polls its queue at most this many seconds apart (Huey's default, 10 s,
+# delays a seat offer on a quiet queue by as much): one cheap read a second per consumer.
+HUEY_POLL_MAX = env_int("HUEY_POLL_MAX_SECONDS", 1)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "essaim",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 4), "worker_type": "thread"},
+        "consumer": {"workers": env_int("HUEY_WORKERS", 4), "worker_type": "thread", "max_delay": HUEY_POLL_MAX},
     }
 else:
     HUEY = {
@@ -213,7 +216,7 @@ else:
         "name": "essaim",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread", "max_delay": HUEY_POLL_MAX},
     }
 # Separate worker queues (essaim/core/queues.py, docs/DEPLOYMENT.md): e-mails, seat offers
 # and reports each have their own consumers; HUEY above is the `default` queue. Same
@@ -230,6 +233,19 @@ HUEY_QUEUES: dict[str, dict[str, Any]] = {
     }
     for name in ("mail", "booking", "reports")
 }
+
+# Transactional outbox (core/outbox.py, ADR 0060): a worker holds a message for LEASE seconds;
+# the relay in each consumer hands over what nobody holds every RELAY seconds; a failure is
+# retried after BASE, 2×BASE, 4×BASE… (at most MAX) seconds, MAX_ATTEMPTS times in all.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 20)
+OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 2)
+OUTBOX_RELAY_GRACE_SECONDS = env_int("OUTBOX_RELAY_GRACE_SECONDS", 2)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 5)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 600)
+# A seat offer that met a busy lock is retried sooner than an e-mail an SMTP server deferred.
+OUTBOX_RETRY_BASE_SECONDS_BY_QUEUE = {"booking": env_int("OUTBOX_BOOKING_RETRY_BASE_SECONDS", 1)}
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -281,8 +297,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- E-mail ---------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Essaim <ne-pas-repondre@essaim.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every e-mail goes through core/mail.py, which stamps the outbox message's Message-ID and
+# hands it to ESSAIM_EMAIL_BACKEND (the real one).
+EMAIL_BACKEND = "essaim.core.mail.OutboxStampBackend"
 if env("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    ESSAIM_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env("EMAIL_HOST")
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -290,7 +309,7 @@ if env("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    ESSAIM_EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # --- Authentication -------------------------------------------------------------------

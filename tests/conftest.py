@@ -5,6 +5,7 @@ from django.conf import settings as django_settings
 
 from essaim.accounts.models import Role
 from tests.factories import OrganisationFactory, UserFactory, grant
+from tests.smtpserver import smtp_server  # noqa: F401 - a fixture: a real SMTP server (aiosmtpd)
 
 
 class InvalidTemplateVariable(str):

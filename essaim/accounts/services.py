@@ -29,6 +29,7 @@ from essaim.accounts.models import (
 )
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.organisations.models import Affiliation, Organisation
 
@@ -274,7 +275,13 @@ def magic_link_request(*, email: str, ip_address: str | None, next_url: str = ""
         body = render_to_string("accounts/email/magic_link.txt", {"user": user, "link": link, "minutes": window // 60})
     from essaim.core.tasks import send_email
 
-    transaction.on_commit(lambda: send_email(subject=subject, body=body, to=[user.email]))
+    # sensitive: the body holds a login secret, cleared from the outbox once sent.
+    outbox_enqueue(
+        task=send_email,
+        kwargs={"subject": subject, "body": body, "to": [user.email]},
+        ref=f"accounts.user:{user.pk}",
+        sensitive=True,
+    )
     audit_log(actor=user, role="self", action="accounts.magic_link.request", target=user, ip_address=ip_address)
     return True
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from essaim.accounts import roles
-from essaim.core.models import AuditEntry
+from essaim.core.models import AuditEntry, OutboxMessage
 
 
 def admin_site_has_permission(request: Any) -> bool:
@@ -57,3 +58,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "actor_role"]
     search_fields = ["actor_label", "target_label", "summary", "action"]
     date_hierarchy = "created_at"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """The side effects waiting, delivered or failed (core/outbox.py); a failed one can be
+    given another round of attempts once its cause is fixed."""
+
+    list_display = ["pk", "created_at", "queue", "task", "ref", "status", "attempts", "last_error"]
+    list_filter = ["status", "queue", "task"]
+    search_fields = ["ref", "topic", "last_error"]
+    exclude = ["kwargs"]  # may hold an e-mail's body
+    actions = ["retry"]
+
+    @admin.action(description=_("Relancer l’envoi des messages en échec"))
+    def retry(self, request: Any, queryset: Any) -> None:
+        from essaim.core.outbox import outbox_retry
+
+        count = sum(outbox_retry(message=message, acting_user=request.user) for message in queryset)
+        self.message_user(request, _("%(count)d message(s) relancé(s).") % {"count": count})

@@ -9,6 +9,7 @@ configured), so that nothing about the platform's traffic is public.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+logger = logging.getLogger(__name__)
 
 REQUESTS = Counter("essaim_http_requests_total", "HTTP requests", ["method", "route", "status"])
 DURATION = Histogram(
@@ -77,4 +80,26 @@ def _queue_gauges() -> bytes:
             gauge.labels(queue).set(pending)
     except Exception:  # a queue outage shows on /healthz; metrics still answer
         return b""
+    try:
+        _outbox_gauges(registry)
+    except Exception:  # nor does a database outage stop the other figures (/healthz shows it)
+        logger.warning("metrics: outbox figures unavailable", exc_info=True)
     return generate_latest(registry)
+
+
+def _outbox_gauges(registry: CollectorRegistry) -> None:
+    from essaim.core.outbox import outbox_figures
+
+    figures = outbox_figures()
+    messages = Gauge(
+        "essaim_outbox_messages", "Outbox messages not yet delivered", ["queue", "status"], registry=registry
+    )
+    for queue, counts in figures["queues"].items():
+        for status, count in counts.items():
+            messages.labels(queue, status).set(count)
+    Gauge("essaim_outbox_retrying", "Pending outbox messages that failed at least once", registry=registry).set(
+        figures["retrying"]
+    )
+    Gauge("essaim_outbox_oldest_pending_seconds", "Age of the oldest due outbox message", registry=registry).set(
+        figures["oldest_pending_seconds"]
+    )

@@ -62,3 +62,50 @@ class AuditEntry(models.Model):
             "visitor": _("visiteur"),
         }
         return str(labels.get(self.actor_role, self.actor_role))
+
+
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
+    def for_topic(self, topic: str) -> OutboxMessageQuerySet:
+        return self.filter(topic=topic)
+
+
+class OutboxMessage(models.Model):
+    """A side effect (an e-mail, a follow-up task) recorded in the transaction of the write
+    that causes it, then delivered at least once by a worker (`core/outbox.py`, ADR 0060)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    queue = models.CharField(_("file"), max_length=20)
+    task = models.CharField(_("tâche"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    # What the organisers' pages look the messages up by ("training.sessionmessage:12") and
+    # whom one is for ("training.registration:34"); free text, no foreign key across apps.
+    topic = models.CharField(_("sujet"), max_length=80, blank=True)
+    ref = models.CharField(_("destinataire"), max_length=80, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    available_at = models.DateTimeField(_("à livrer à partir de"), default=timezone.now)
+    # A worker holds the message until then; past it, the relay gives it to another.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    done_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Cleared once delivered (a magic link's e-mail body is a login secret).
+    sensitive = models.BooleanField(default=False)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message de la boîte d’envoi")
+        verbose_name_plural = _("boîte d’envoi")
+        indexes = [
+            models.Index(fields=["status", "queue", "available_at"], name="outbox_due"),
+            models.Index(fields=["topic"], name="outbox_topic"),
+            models.Index(fields=["ref"], name="outbox_ref"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.task} {self.status}"

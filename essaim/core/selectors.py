@@ -64,12 +64,39 @@ def _check_queue() -> dict[str, Any]:
     }
 
 
-def platform_health() -> tuple[bool, dict[str, Any]]:
-    """(database reachable, report). Cache or queue trouble degrades, the database fails."""
+#: An outbox message waiting longer than this while due means the workers are not keeping up.
+OUTBOX_LATE_SECONDS = 60
+
+
+def _check_outbox(*, failures: bool) -> dict[str, Any]:
+    from essaim.core.outbox import outbox_figures
+
+    figures = outbox_figures()
+    if figures["oldest_pending_seconds"] > OUTBOX_LATE_SECONDS:
+        raise RuntimeError(f"outbox late: {figures['oldest_pending_seconds']} s")
+    if failures:  # the reasons name addresses: programme admins only
+        figures["recent_failures"] = outbox_recent_failures()
+    return figures
+
+
+def outbox_recent_failures(*, limit: int = 10) -> list[dict[str, Any]]:
+    from essaim.core.models import OutboxMessage
+
+    rows = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).order_by("-done_at", "-pk")[:limit]
+    return [
+        {"id": m.pk, "task": m.task, "ref": m.ref, "attempts": m.attempts, "error": m.last_error, "at": m.done_at}
+        for m in rows
+    ]
+
+
+def platform_health(*, detail: bool = False) -> tuple[bool, dict[str, Any]]:
+    """(database reachable, report). Cache, queue or outbox trouble degrades, the database
+    fails. `detail` (programme admins) adds the outbox's latest dead letters."""
     checks = {
         "database": _timed(_check_database),
         "cache": _timed(_check_cache),
         "queue": _timed(_check_queue),
+        "outbox": _timed(lambda: _check_outbox(failures=detail)),
     }
     database_ok = checks["database"]["status"] == "ok"
     if not database_ok:

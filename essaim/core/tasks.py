@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from essaim.core import outbox  # noqa: F401 - registers the outbox delivery task of each queue
 from essaim.core.queues import mail_task
 
 logger = logging.getLogger(__name__)
@@ -38,3 +39,11 @@ def apply_retention_periods() -> None:
     from essaim.core.personal_data import personal_data_retention
 
     logger.info("retention: %s", personal_data_retention())
+
+
+@db_periodic_task(crontab(minute="40", hour="3"))
+def purge_delivered_outbox() -> None:
+    """Nightly: drop outbox messages delivered more than OUTBOX_KEEP_DAYS ago."""
+    from essaim.core.outbox import outbox_purge
+
+    logger.info("outbox: purged %s delivered messages", outbox_purge())

@@ -35,7 +35,7 @@ def static_page(request: HttpRequest, *, template: str, title: str) -> HttpRespo
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    database_ok, report = platform_health()
+    database_ok, report = platform_health(detail=request.user.has_perm("core.view_auditlog"))
     return JsonResponse(report, status=200 if database_ok else 503)
 
 

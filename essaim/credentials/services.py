@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log
 from essaim.credentials import keys, vc
 from essaim.credentials.models import Credential, SigningKey
@@ -151,8 +152,7 @@ def credentials_issue_on_commit(completion_ids: list[int]) -> None:
         return
     from essaim.credentials.tasks import issue_credentials
 
-    ids = list(completion_ids)
-    transaction.on_commit(lambda: issue_credentials(ids))
+    outbox_enqueue(task=issue_credentials, kwargs={"completion_ids": list(completion_ids)})
 
 
 def _drop_status_list_cache() -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from essaim.accounts import roles
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.delegation.models import Application, Call
 from essaim.organisations.models import Organisation
@@ -82,8 +83,11 @@ def _notify_on_commit(application: Application) -> None:
     application.save(update_fields=["notified_status", "updated_at"])
     from essaim.delegation.tasks import send_application_notice
 
-    application_id, status = application.pk, application.status
-    transaction.on_commit(lambda: send_application_notice(application_id=application_id, status=status))
+    outbox_enqueue(
+        task=send_application_notice,
+        kwargs={"application_id": application.pk, "status": application.status},
+        ref=f"delegation.application:{application.pk}",
+    )
 
 
 # Calls ----------------------------------------------------------------------------------
@@ -432,18 +436,19 @@ class ReportData:
     uploads: Sequence[Any] = ()
 
 
+@transaction.atomic(durable=True)
 def call_report_publish(*, call: Call, data: ReportData, acting_user: Any) -> Call:
     """The delegation's report becomes a published resource of the library, linked from
-    the call. Three transactions (the library's two, then the link): a failure at the last
-    step leaves a published report that the next attempt will replace."""
+    the call — in one transaction: the library's services run their bodies in it, so a
+    failure at any step leaves neither a published report nor a half-linked call."""
     from essaim.library.models import Resource
     from essaim.library.services import Decision, ResourceData, resource_create, resource_review
 
     _require_admin(acting_user)
-    call = Call.objects.get(pk=call.pk)
+    call = _lock_call(call.pk)
     if call.status != Call.Status.SELECTION_PUBLISHED:
         raise ServiceError(_("Le compte rendu se publie après la sélection, une seule fois."), code="transition")
-    resource = resource_create(
+    resource = resource_create.__wrapped__(  # type: ignore[attr-defined]
         data=ResourceData(
             title=data.title,
             summary=data.summary,
@@ -455,15 +460,7 @@ def call_report_publish(*, call: Call, data: ReportData, acting_user: Any) -> Ca
         acting_user=acting_user,
         uploads=data.uploads,
     )
-    resource_review(resource=resource, acting_user=acting_user, decision=Decision.PUBLISH)
-    return _report_link(call=call, resource=resource, acting_user=acting_user)
-
-
-@transaction.atomic(durable=True)
-def _report_link(*, call: Call, resource: Any, acting_user: Any) -> Call:
-    call = _lock_call(call.pk)
-    if call.status != Call.Status.SELECTION_PUBLISHED:
-        raise ServiceError(_("Le compte rendu se publie après la sélection, une seule fois."), code="transition")
+    resource_review.__wrapped__(resource=resource, acting_user=acting_user, decision=Decision.PUBLISH)  # type: ignore[attr-defined]
     call.report = resource
     call.status = Call.Status.REPORT_PUBLISHED
     call.save(update_fields=["report", "status", "updated_at"])

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log
 from essaim.framework.models import Competency
 from essaim.network.models import DirectoryProfile, DirectorySkill, FacilitationRequest, Invitation
@@ -106,7 +107,10 @@ def invitation_send(*, request: FacilitationRequest, facilitator_ids: list[int],
     from essaim.network.tasks import send_invitation_notice
 
     ids = [i.pk for i in Invitation.objects.filter(request=request, facilitator_id__in=facilitator_ids)]
-    transaction.on_commit(lambda: [send_invitation_notice(invitation_id=pk, kind="invited") for pk in ids])
+    for pk in ids:
+        outbox_enqueue(
+            task=send_invitation_notice, kwargs={"invitation_id": pk, "kind": "invited"}, ref=f"network.invitation:{pk}"
+        )
     return invitations
 
 
@@ -135,7 +139,11 @@ def invitation_respond(*, invitation: Invitation, acting_user: Any, accept: bool
     )
     from essaim.network.tasks import send_invitation_notice
 
-    transaction.on_commit(lambda: send_invitation_notice(invitation_id=invitation.pk, kind="answered"))
+    outbox_enqueue(
+        task=send_invitation_notice,
+        kwargs={"invitation_id": invitation.pk, "kind": "answered"},
+        ref=f"network.invitation:{invitation.pk}",
+    )
     return invitation
 
 

@@ -14,6 +14,7 @@ from essaim.accounts.models import Role
 from essaim.accounts.rules import acting_role
 from essaim.accounts.services import role_grant
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.framework.models import Competency
 from essaim.network.models import (
@@ -173,7 +174,9 @@ def contact_message_send(
     audit_log(actor=sender, role="agent", action="network.contact.send", target=message)
     from essaim.network.tasks import send_contact_message
 
-    transaction.on_commit(lambda: send_contact_message(message_id=message.pk))
+    outbox_enqueue(
+        task=send_contact_message, kwargs={"message_id": message.pk}, ref=f"network.contactmessage:{message.pk}"
+    )
     return message
 
 

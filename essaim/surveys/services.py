@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log
 from essaim.surveys.models import Answer, Invitation, Question, Response, Survey
 from essaim.training.models import Completion
@@ -54,7 +55,13 @@ def _send(invitation: Invitation, *, reminder: bool) -> None:
                 "url": settings.SITE_URL + reverse("surveys:answer", args=[invitation.token]),
             },
         )
-    send_email(subject=subject, body=body, to=[user.email])
+    # In the transaction that records the invitation (core/outbox.py); the link is personal.
+    outbox_enqueue(
+        task=send_email,
+        kwargs={"subject": subject, "body": body, "to": [user.email]},
+        ref=f"surveys.invitation:{invitation.pk}",
+        sensitive=True,
+    )
 
 
 def _survey_for(course_id: int, kind: str, cache: dict[tuple[int, str], Survey | None]) -> Survey | None:
@@ -117,7 +124,7 @@ def invitation_create(*, survey: Survey, completion: Completion, now: dt.datetim
         target=invitation,
         summary=f"{survey.get_kind_display()} — {completion.course.code}",
     )
-    transaction.on_commit(lambda: _send(invitation, reminder=False))
+    _send(invitation, reminder=False)
     return invitation
 
 
@@ -142,7 +149,7 @@ def invitation_remind(*, invitation: Invitation, now: dt.datetime) -> bool:
     if not updated:
         return False
     audit_log(actor=None, role="system", action="surveys.invitation.remind", target=invitation)
-    transaction.on_commit(lambda: _send(invitation, reminder=True))
+    _send(invitation, reminder=True)
     return True
 
 

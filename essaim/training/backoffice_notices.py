@@ -15,6 +15,7 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.backoffice_forms import SessionMessageForm, VenueForm
 from essaim.training.backoffice_views import MANAGE, _breadcrumb, _detail_url, _require, _session_or_404
+from essaim.training.delivery import session_deliveries
 from essaim.training.models import Session, SessionMessage
 from essaim.training.sessions import session_change_venue, session_message_send
 
@@ -45,24 +46,31 @@ def session_message_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 messages.error(request, exc.message)
                 status = 409
             else:
+                # Not « envoyé »: it is on its way; the table below says when it is delivered.
                 messages.success(
                     request,
                     ngettext(
-                        "Message envoyé à %(count)d personne.", "Message envoyé à %(count)d personnes.", sent.recipients
+                        "Message enregistré : il part vers %(count)d personne. Suivez sa remise ci-dessous.",
+                        "Message enregistré : il part vers %(count)d personnes. Suivez sa remise ci-dessous.",
+                        sent.recipients,
                     )
                     % {"count": sent.recipients},
                 )
                 return redirect("training_admin:message", pk=session.pk)
         else:
             status = 400
-    history = SessionMessage.objects.filter(session=session).select_related("author")[:HISTORY]
+    history = list(SessionMessage.objects.filter(session=session).select_related("author")[:HISTORY])
+    deliveries, automatic = session_deliveries(session=session, messages=history)
+    for message in history:
+        message.delivery = deliveries[message.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "training/backoffice/message.html",
         {
             "session": session,
             "form": form,
-            "history": list(history),
+            "history": history,
+            "notifications": automatic,
             "page_title": _("Écrire aux inscrits"),
             "breadcrumb_data": _breadcrumb_to(session, _("Écrire aux inscrits")),
         },

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.catalogue.selectors import course_eligibility
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log
 from essaim.training.models import Registration, RegistrationEvent, Session
 from essaim.training.selectors import registration_count
@@ -268,17 +269,25 @@ def registration_cancel(
     return registration
 
 
+# Both record their follow-up in the outbox, in the caller's transaction (core/outbox.py):
+# it runs once this commits, and is not lost if a process dies right after COMMIT.
 def _offer_on_commit(session_id: int) -> None:
     from essaim.training.tasks import offer_freed_seats
 
-    transaction.on_commit(lambda: offer_freed_seats(session_id))
+    outbox_enqueue(
+        task=offer_freed_seats, kwargs={"session_id": session_id}, topic=f"training.seat-offers:{session_id}"
+    )
 
 
 def _notify_on_commit(registration: Registration, kind: str) -> None:
     from essaim.training.tasks import notify_registration
 
-    registration_id = registration.pk
-    transaction.on_commit(lambda: notify_registration(registration_id, kind))
+    outbox_enqueue(
+        task=notify_registration,
+        kwargs={"registration_id": registration.pk, "kind": kind},
+        topic=f"training.session:{registration.session_id}",
+        ref=f"training.registration:{registration.pk}",
+    )
 
 
 @transaction.atomic(durable=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.catalogue.models import Course
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue_many
 from essaim.core.services import audit_log
 from essaim.organisations.models import Organisation
 from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
@@ -453,5 +454,12 @@ def session_message_send(
 
     from essaim.training.tasks import send_session_message
 
-    transaction.on_commit(lambda: send_session_message(message.pk, recipient_ids))
+    outbox_enqueue_many(
+        task=send_session_message,
+        items=(
+            ({"message_id": message.pk, "registration_ids": [pk]}, f"training.registration:{pk}")
+            for pk in recipient_ids
+        ),
+        topic=f"training.sessionmessage:{message.pk}",
+    )
     return message

@@ -89,7 +89,7 @@ def test_healthz_reports_each_component(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "queue"}
+    assert set(body["checks"]) == {"database", "cache", "queue", "outbox"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,6 +4,7 @@ Same options as huey's `run_huey` (--workers, --no-periodic, …); `run_huey` it
 the consumer of the `default` queue. `--queue all` starts one consumer process per queue and
 stays in front of them (a small machine, the benches): a signal it gets is passed on, and
 children die with it even when it is killed outright (Linux parent-death signal).
+A consumer with periodic tasks also runs the outbox relay of its queue (core/outbox.py).
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ class Command(RunHuey):
         logger = logging.getLogger("huey")
         if not logger.handlers:
             config.setup_logger(logger)
+        if config.periodic:
+            # The consumer that runs the queue's periodic tasks (one per queue) also relays
+            # the outbox messages nobody holds (core/outbox.py).
+            from essaim.core.outbox import start_relay_thread
+
+            start_relay_thread(queues=[queue])
         QUEUES[queue].create_consumer(**config.values).run()
 
     def _supervise(self, queues: list[str], *, passthrough: list[str]) -> None:
