@@ -257,7 +257,11 @@ def magic_link_request(*, email: str, ip_address: str | None, next_url: str = ""
             body = render_to_string("accounts/email/magic_link_refused.txt", {"user": user})
         from essaim.core.tasks import send_email
 
-        transaction.on_commit(lambda: send_email(subject=subject, body=body, to=[user.email]))
+        outbox_enqueue(
+            task=send_email,
+            kwargs={"subject": subject, "body": body, "to": [user.email]},
+            ref=f"accounts.user:{user.pk}",
+        )
         audit_log(actor=None, action="accounts.magic_link.refuse", target=user, ip_address=ip_address)
         return False
     secret = secrets.token_urlsafe(32)
@@ -536,7 +540,13 @@ def _proconnect_link_proof_send(*, user: User, claims: dict[str, Any], issuer: s
         )
     from essaim.core.tasks import send_email
 
-    transaction.on_commit(lambda: send_email(subject=subject, body=body, to=[user.email]))
+    # sensitive: the body holds the linking secret, cleared from the outbox once sent.
+    outbox_enqueue(
+        task=send_email,
+        kwargs={"subject": subject, "body": body, "to": [user.email]},
+        ref=f"accounts.user:{user.pk}",
+        sensitive=True,
+    )
     audit_log(
         actor=None,
         action="accounts.proconnect.link_request",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts import roles
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
+from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log
 from essaim.library import search
 from essaim.library.models import (
@@ -249,7 +250,7 @@ def resource_create(
     status = Resource.Status.SUBMITTED if submit else Resource.Status.DRAFT
     resource = _create(data=data, acting_user=acting_user, status=status, uploads=uploads)
     if resource.status == Resource.Status.SUBMITTED:
-        _on_commit_submitted(resource)
+        _notify_submitted(resource)
     audit_log(
         actor=acting_user,
         role=acting_role(acting_user, resource),
@@ -281,7 +282,7 @@ def resource_update(
         setattr(resource, name, value)
     if submit and resource.status in {Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED}:
         resource.status = Resource.Status.SUBMITTED
-        _on_commit_submitted(resource)
+        _notify_submitted(resource)
     resource.save()
     resource.competencies.set(data.competencies)
     _set_links(resource, data.links)
@@ -343,17 +344,19 @@ def resource_review(*, resource: Resource, acting_user: Any, decision: str, reas
     )
     from essaim.library.tasks import notify_resource_reviewed
 
-    resource_id = resource.pk
-    transaction.on_commit(lambda: notify_resource_reviewed(resource_id))
+    outbox_enqueue(
+        task=notify_resource_reviewed, kwargs={"resource_id": resource.pk}, ref=f"library.resource:{resource.pk}"
+    )
     return resource
 
 
-def _on_commit_submitted(resource: Resource) -> None:
+def _notify_submitted(resource: Resource) -> None:
     """The moderators are told once the submission is committed."""
     from essaim.library.tasks import notify_resource_submitted
 
-    resource_id = resource.pk
-    transaction.on_commit(lambda: notify_resource_submitted(resource_id))
+    outbox_enqueue(
+        task=notify_resource_submitted, kwargs={"resource_id": resource.pk}, ref=f"library.resource:{resource.pk}"
+    )
 
 
 @transaction.atomic(durable=True)

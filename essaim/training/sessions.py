@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.catalogue.models import Course
 from essaim.core.exceptions import ServiceError
-from essaim.core.outbox import outbox_enqueue_many
+from essaim.core.outbox import outbox_enqueue, outbox_enqueue_many
 from essaim.core.services import audit_log
 from essaim.organisations.models import Organisation
 from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
@@ -348,8 +348,12 @@ def _slot_label(slot: SessionSlot | dt.datetime, end: dt.datetime | None = None)
 def _cancel_slots_on_commit(registration: Registration, removed: list[dict[str, Any]]) -> None:
     from essaim.training.tasks import notify_slots_removed
 
-    registration_id = registration.pk
-    transaction.on_commit(lambda: notify_slots_removed(registration_id, removed))
+    outbox_enqueue(
+        task=notify_slots_removed,
+        kwargs={"registration_id": registration.pk, "removed": removed},
+        ref=f"training.registration:{registration.pk}",
+        topic="slots_removed",
+    )
 
 
 #: Where a session takes place: what a change of venue may touch.
