@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from essaim.accounts.models import User
+from essaim.core.validators import refuse_formula_prefix
 from essaim.organisations.models import Organisation, Region
 
 
@@ -31,8 +32,10 @@ class PasswordLoginForm(DsfrBaseForm):
 
 
 class ProfileForm(DsfrBaseForm):
-    given_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
-    usual_name = forms.CharField(label=_("Nom d’usage"), max_length=150, required=False)
+    given_name = forms.CharField(label=_("Prénom"), max_length=150, required=False, validators=[refuse_formula_prefix])
+    usual_name = forms.CharField(
+        label=_("Nom d’usage"), max_length=150, required=False, validators=[refuse_formula_prefix]
+    )
     preferred_language = forms.ChoiceField(label=_("Langue préférée"), choices=User.Language.choices)
     region = forms.ModelChoiceField(
         label=_("Région de travail"), queryset=Region.objects.order_by("name"), required=False

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from essaim.accounts import roles
 from essaim.core.exceptions import ServiceError
+from essaim.core.spreadsheets import neutralise
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.attendance import attendance_record, session_close
 from essaim.training.backoffice_forms import (
@@ -350,13 +351,9 @@ class _Echo:
         return value
 
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> str:
     """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+    return str(neutralise("" if value is None else str(value)))
 
 
 def _export_lines(session: Session) -> Iterator[str]:
