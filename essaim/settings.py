@@ -7,6 +7,7 @@ by environment: ESSAIM_ENV=production, DATABASE_URL, REDIS_URL, S3 and ProConnec
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "essaim.core.client_ip.ClientIpMiddleware",
     "essaim.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "essaim.accounts.lockout.LoginDeviceMiddleware",
     "essaim.core.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -313,7 +316,20 @@ AUTH_PASSWORD_VALIDATORS = [
 # Password login exists for the demo accounts and the Django admin's emergency access;
 # civil servants use ProConnect and partners a magic link.
 PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN_ENABLED", default=not PRODUCTION)
+# Our reverse proxies (addresses or networks, comma-separated): only from them is
+# X-Forwarded-For believed, to find the client's address (core/client_ip.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    [ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+# Password logins (accounts/lockout.py): failures per account and address, per address
+# (spraying), per account from everywhere (distributed) — a browser that signed in before
+# is exempt from these and counted on its own.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
+LOGIN_DEVICE_COOKIE_NAME = "essaim_login_device"
 LOGIN_LOCKOUT_WINDOW_S = env_int("LOGIN_LOCKOUT_WINDOW_S", 15 * 60)
 MAGIC_LINK_MAX_AGE_S = env_int("MAGIC_LINK_MAX_AGE_S", 15 * 60)
 MAGIC_LINK_MAX_PER_EMAIL = env_int("MAGIC_LINK_MAX_PER_EMAIL", 3)
