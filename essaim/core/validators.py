@@ -44,3 +44,12 @@ def check_name(value: str) -> str:
         except ValidationError as exc:
             raise ServiceError(str(exc.messages[0]), code=str(exc.code)) from exc
     return value
+
+
+def check_single_line(value: str) -> str:
+    """For services: a subject or a title that fits on one line (no header splitting)."""
+    try:
+        refuse_control_characters(value)
+    except ValidationError as exc:
+        raise ServiceError(str(exc.messages[0]), code="control_characters") from exc
+    return value
