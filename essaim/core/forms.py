@@ -25,11 +25,10 @@ def is_single_line(field: forms.Field) -> bool:
 
 
 class SingleLineTextMixin:
-    fields: dict[str, forms.Field]
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # this form's own copies of the fields
+        fields: dict[str, forms.Field] = getattr(self, "fields", {})
+        for field in fields.values():  # this form's own copies of the fields
             if is_single_line(field) and refuse_control_characters not in field.validators:
                 field.validators = [*field.validators, refuse_control_characters]
 
