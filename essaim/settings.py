@@ -113,6 +113,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After CSP, so that their 404 renders with the nonce (core/exposure.py).
+    "essaim.core.exposure.AdminAllowListMiddleware",
+    "essaim.core.exposure.IdleTimeoutMiddleware",
+    "essaim.core.exposure.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "essaim.urls"
@@ -401,6 +405,15 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A signed-in session unused this long ends (core/exposure.py); 0: never.
+SESSION_IDLE_TIMEOUT_S = env_int("SESSION_IDLE_TIMEOUT_S", 30 * 60 if PRODUCTION else 0)
+# Client networks that may open /admin/ (comma-separated); empty: everyone. Production
+# defaults to the machine itself: set the administrators' networks (docs/DEPLOYMENT.md).
+ADMIN_ALLOWED_NETWORKS = env_list("ADMIN_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128" if PRODUCTION else "")
+try:
+    [ipaddress.ip_network(entry, strict=False) for entry in ADMIN_ALLOWED_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"ADMIN_ALLOWED_NETWORKS: {exc}") from exc
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -409,6 +422,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser accepts them only over HTTPS, for the whole site, from this host
+    # alone (no Domain): a sibling sub-domain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-essaim_session"
+    CSRF_COOKIE_NAME = "__Host-essaim_csrf"
+    LANGUAGE_COOKIE_NAME = "__Host-essaim_language"
+    LOGIN_DEVICE_COOKIE_NAME = "__Host-essaim_login_device"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)

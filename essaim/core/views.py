@@ -35,8 +35,13 @@ def static_page(request: HttpRequest, *, template: str, title: str) -> HttpRespo
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Public: only "ok", "degraded" or "error". With the metrics token (Prometheus, the
+    operators): each check, its timing, error class and queue depths."""
+    from essaim.core.metrics import has_metrics_token
+
     database_ok, report = platform_health()
-    return JsonResponse(report, status=200 if database_ok else 503)
+    body = report if has_metrics_token(request) else {"status": report["status"]}
+    return JsonResponse(body, status=200 if database_ok else 503)
 
 
 @login_required

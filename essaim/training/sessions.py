@@ -350,7 +350,7 @@ def session_message_send(
         role=acting_role(acting_user, session),
         action="training.session.message",
         target=session,
-        summary=subject,
+        summary=_("Message aux inscrits"),  # its words stay in SessionMessage, under its retention
         changes={"audience": audience, "recipients": len(recipient_ids)},
     )
 
