@@ -175,9 +175,9 @@ def list_my_tokens(request: HttpRequest):
 )
 def revoke_my_token(request: HttpRequest, token_id: int):
     user = auth_user(request)
-    token = get_object_or_404(ApiToken, pk=token_id)
-    if not user.has_perm("accounts.revoke_apitoken", token):
-        # Do not reveal that another person's token exists.
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None or not user.has_perm("accounts.revoke_apitoken", token):
+        # Absent and another person's: the same answer, word for word.
         return Status(404, {"detail": _("Jeton introuvable.")})
     return Status(200, api_token_revoke(token=token, acting_user=user))
 

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from essaim.accounts import roles
 from essaim.core.exceptions import ServiceError
+from essaim.core.shortcuts import require_or_404
 from essaim.core.spreadsheets import neutralise
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.training.attendance import attendance_record, session_close
@@ -84,8 +85,8 @@ def _registration_or_404(pk: int) -> Registration:
 
 
 def _require(request: AuthenticatedHttpRequest, perm: str, session: Session) -> None:
-    if not request.user.has_perm(perm, session):
-        raise PermissionDenied
+    # Someone else's session answers as an absent one: no probing of identifiers.
+    require_or_404(request.user, perm, session)
 
 
 def _call(request: AuthenticatedHttpRequest, action: Callable[[], Any], success: Callable[[Any], str]) -> bool:
