@@ -320,6 +320,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Password login exists for the demo accounts and the Django admin's emergency access;
 # civil servants use ProConnect and partners a magic link.
 PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN_ENABLED", default=not PRODUCTION)
+# API rate limits (essaim/api/throttling.py): anonymous per client address, signed-in per
+# token or session; "number/period" (s, m, h, d). Over the limit: 429 with Retry-After.
+API_ANON_RATE = env("API_ANON_RATE", "100000/m" if ESSAIM_ENV == "test" else "120/m")
+API_AUTH_RATE = env("API_AUTH_RATE", "100000/m" if ESSAIM_ENV == "test" else "600/m")
 # Our reverse proxies (addresses or networks, comma-separated): only from them is
 # X-Forwarded-For believed, to find the client's address (core/client_ip.py).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
