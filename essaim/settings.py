@@ -7,6 +7,7 @@ by environment: ESSAIM_ENV=production, DATABASE_URL, REDIS_URL, S3 and ProConnec
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "essaim.core.client_ip.ClientIpMiddleware",
     "essaim.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -105,11 +107,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "essaim.accounts.lockout.LoginDeviceMiddleware",
     "essaim.core.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After CSP, so that their 404 renders with the nonce (core/exposure.py).
+    "essaim.core.exposure.AdminAllowListMiddleware",
+    "essaim.core.exposure.IdleTimeoutMiddleware",
+    "essaim.core.exposure.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "essaim.urls"
@@ -332,7 +339,24 @@ AUTH_PASSWORD_VALIDATORS = [
 # Password login exists for the demo accounts and the Django admin's emergency access;
 # civil servants use ProConnect and partners a magic link.
 PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN_ENABLED", default=not PRODUCTION)
+# API rate limits (essaim/api/throttling.py): anonymous per client address, signed-in per
+# token or session; "number/period" (s, m, h, d). Over the limit: 429 with Retry-After.
+API_ANON_RATE = env("API_ANON_RATE", "100000/m" if ESSAIM_ENV == "test" else "120/m")
+API_AUTH_RATE = env("API_AUTH_RATE", "100000/m" if ESSAIM_ENV == "test" else "600/m")
+# Our reverse proxies (addresses or networks, comma-separated): only from them is
+# X-Forwarded-For believed, to find the client's address (core/client_ip.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    [ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+# Password logins (accounts/lockout.py): failures per account and address, per address
+# (spraying), per account from everywhere (distributed) — a browser that signed in before
+# is exempt from these and counted on its own.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
+LOGIN_DEVICE_COOKIE_NAME = "essaim_login_device"
 LOGIN_LOCKOUT_WINDOW_S = env_int("LOGIN_LOCKOUT_WINDOW_S", 15 * 60)
 MAGIC_LINK_MAX_AGE_S = env_int("MAGIC_LINK_MAX_AGE_S", 15 * 60)
 MAGIC_LINK_MAX_PER_EMAIL = env_int("MAGIC_LINK_MAX_PER_EMAIL", 3)
@@ -450,6 +474,15 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A signed-in session unused this long ends (core/exposure.py); 0: never.
+SESSION_IDLE_TIMEOUT_S = env_int("SESSION_IDLE_TIMEOUT_S", 30 * 60 if PRODUCTION else 0)
+# Client networks that may open /admin/ (comma-separated); empty: everyone. Production
+# defaults to the machine itself: set the administrators' networks (docs/DEPLOYMENT.md).
+ADMIN_ALLOWED_NETWORKS = env_list("ADMIN_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128" if PRODUCTION else "")
+try:
+    [ipaddress.ip_network(entry, strict=False) for entry in ADMIN_ALLOWED_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"ADMIN_ALLOWED_NETWORKS: {exc}") from exc
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -458,6 +491,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser accepts them only over HTTPS, for the whole site, from this host
+    # alone (no Domain): a sibling sub-domain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-essaim_session"
+    CSRF_COOKIE_NAME = "__Host-essaim_csrf"
+    LANGUAGE_COOKIE_NAME = "__Host-essaim_language"
+    LOGIN_DEVICE_COOKIE_NAME = "__Host-essaim_login_device"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)

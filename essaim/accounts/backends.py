@@ -6,17 +6,12 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from essaim.accounts.models import LoginAttempt, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from essaim.accounts.models import User
+from essaim.core.client_ip import client_ip
 
 
 class LockoutModelBackend(ModelBackend):
-    """Password login (demo accounts, emergency admin access) with lockout after failures."""
+    """Password login (demo accounts, emergency admin access), throttled by `accounts/lockout.py`."""
 
     def authenticate(
         self,
@@ -25,22 +20,18 @@ class LockoutModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        from essaim.accounts.services import login_attempt_record, login_is_locked
+        from essaim.accounts.lockout import password_login_record, password_login_refused
 
         email = (username or kwargs.get("email") or "").strip().lower()
         if not settings.PASSWORD_LOGIN_ENABLED or not email or password is None:
             return None
-        if login_is_locked(email=email):
+        ip_address = client_ip(request)
+        if password_login_refused(request=request, email=email, ip_address=ip_address):
             if request is not None:
                 request.essaim_login_locked = True  # type: ignore[attr-defined]
             return None
         user = super().authenticate(request, username=email, password=password, **kwargs)
-        login_attempt_record(
-            kind=LoginAttempt.Kind.PASSWORD,
-            email=email,
-            ip_address=client_ip(request),
-            succeeded=user is not None,
-        )
+        password_login_record(request=request, email=email, ip_address=ip_address, succeeded=user is not None)
         return user
 
 

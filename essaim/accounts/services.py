@@ -175,26 +175,6 @@ def _recent(kind: str, window_s: int, **filters: Any) -> int:
     return LoginAttempt.objects.filter(kind=kind, created_at__gte=since, **filters).count()
 
 
-def login_is_locked(*, email: str) -> bool:
-    """Too many failed password tries for this address in the window: refuse for a while."""
-    failures = _recent(
-        LoginAttempt.Kind.PASSWORD,
-        settings.LOGIN_LOCKOUT_WINDOW_S,
-        email=email.strip().lower(),
-        succeeded=False,
-    )
-    return failures >= settings.LOGIN_LOCKOUT_ATTEMPTS
-
-
-def login_attempt_record(*, kind: str, email: str, ip_address: str | None, succeeded: bool) -> None:
-    LoginAttempt.objects.create(
-        kind=kind, email=email.strip().lower()[:254], ip_address=ip_address, succeeded=succeeded
-    )
-    if succeeded and kind == LoginAttempt.Kind.PASSWORD:
-        # A successful login clears the failures that would otherwise keep counting.
-        LoginAttempt.objects.filter(kind=kind, email=email.strip().lower(), succeeded=False).delete()
-
-
 def login_material_purge(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     tokens, _detail = LoginToken.objects.filter(expires_at__lt=now - dt.timedelta(days=1)).delete()

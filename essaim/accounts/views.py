@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from essaim.accounts import roles
-from essaim.accounts.backends import client_ip
 from essaim.accounts.forms import (
     AffiliationForm,
     ApiTokenForm,
@@ -37,6 +36,7 @@ from essaim.accounts.services import (
     proconnect_link_confirm,
     user_update_profile,
 )
+from essaim.core.client_ip import client_ip
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.organisations.selectors import affiliation_history
@@ -82,7 +82,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="essaim.accounts.backends.LockoutModelBackend")
                 return redirect(next_url or "core:home")
             if getattr(request, "essaim_login_locked", False):
-                password_form.add_error(None, _("Trop d’essais infructueux : ce compte est bloqué pendant 15 minutes."))
+                password_form.add_error(
+                    None,
+                    _(
+                        "Trop d’essais infructueux depuis cette connexion : la connexion par mot de passe est "
+                        "bloquée pendant 15 minutes. Vous pouvez recevoir un lien de connexion par courriel."
+                    ),
+                )
             else:
                 password_form.add_error(None, _("Adresse électronique ou mot de passe incorrect."))
     return render(

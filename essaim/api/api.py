@@ -5,6 +5,7 @@ Endpoints parse input, ask the permission rules, call one selector or service.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import DataError
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -29,6 +30,7 @@ from essaim.api.schemas import (
     RegionOut,
     RoleOut,
 )
+from essaim.api.throttling import api_throttles
 from essaim.credentials.api import router as credentials_router
 from essaim.events.api import router as events_router
 from essaim.framework.api import router as framework_router
@@ -51,6 +53,17 @@ def _error_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ERROR_BODY}}}
 
 
+_RATE_LIMITED = {
+    **_error_response("Trop de requêtes : réessayez après le délai indiqué (API_ANON_RATE, API_AUTH_RATE)"),
+    "headers": {
+        "Retry-After": {
+            "description": "Secondes à attendre avant la prochaine requête",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
 class EssaimAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -61,6 +74,7 @@ class EssaimAPI(NinjaAPI):
                     responses.setdefault(400, _error_response("Corps de requête illisible (JSON invalide)"))
                 if operation.get("parameters") or operation.get("requestBody"):
                     responses.setdefault(422, _error_response("Paramètres ou corps de requête invalides"))
+                responses.setdefault(429, _RATE_LIMITED)
                 if operation.get("security"):
                     responses.setdefault(401, _error_response("Authentification requise"))
                     if method != "get":
@@ -79,7 +93,17 @@ api = EssaimAPI(
     urls_namespace="api-1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    throttle=api_throttles(),
 )
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled):
+    response = api.create_response(
+        request, {"detail": _("Trop de requêtes : réessayez dans quelques instants.")}, status=429
+    )
+    response["Retry-After"] = str(max(1, math.ceil(exc.wait or 1)))
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -175,9 +199,9 @@ def list_my_tokens(request: HttpRequest):
 )
 def revoke_my_token(request: HttpRequest, token_id: int):
     user = auth_user(request)
-    token = get_object_or_404(ApiToken, pk=token_id)
-    if not user.has_perm("accounts.revoke_apitoken", token):
-        # Do not reveal that another person's token exists.
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None or not user.has_perm("accounts.revoke_apitoken", token):
+        # Absent and another person's: the same answer, word for word.
         return Status(404, {"detail": _("Jeton introuvable.")})
     return Status(200, api_token_revoke(token=token, acting_user=user))
 

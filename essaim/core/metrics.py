@@ -54,10 +54,14 @@ class MetricsMiddleware:
         return response
 
 
-def metrics_view(request: HttpRequest) -> HttpResponse:
+def has_metrics_token(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not token or not hmac.compare_digest(supplied.encode(), token.encode()):
+    return bool(token) and hmac.compare_digest(supplied.encode(), token.encode())
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not has_metrics_token(request):
         raise Http404
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from essaim.core.client_ip import current_client_ip
 from essaim.core.models import AuditEntry
 
 
@@ -48,7 +49,7 @@ def audit_log(
         target_label=str(target)[:255] if target is not None else "",
         summary=str(summary)[:500],
         changes=_jsonable(changes or {}),
-        ip_address=ip_address,
+        ip_address=ip_address if ip_address is not None else current_client_ip(),
     )
 
 

@@ -35,8 +35,15 @@ def static_page(request: HttpRequest, *, template: str, title: str) -> HttpRespo
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    database_ok, report = platform_health(detail=request.user.has_perm("core.view_auditlog"))
-    return JsonResponse(report, status=200 if database_ok else 503)
+    """Public: only "ok", "degraded" or "error". With the metrics token (Prometheus, the
+    operators) or as a programme admin: each check, its timing, error class and queue
+    depths; the outbox's latest dead letters with their reason for programme admins only."""
+    from essaim.core.metrics import has_metrics_token
+
+    is_admin = request.user.has_perm("core.view_auditlog")
+    database_ok, report = platform_health(detail=is_admin)
+    body = report if is_admin or has_metrics_token(request) else {"status": report["status"]}
+    return JsonResponse(body, status=200 if database_ok else 503)
 
 
 @login_required

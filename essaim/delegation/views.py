@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.shortcuts import require_or_404
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.delegation import selectors, services
 from essaim.delegation.forms import ApplicationForm, CallForm, ReportForm, SelectionFilterForm
@@ -40,7 +41,9 @@ def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
 
 
 def _require_manager(request: AuthenticatedHttpRequest, call: Call | None = None) -> None:
-    if not request.user.has_perm(MANAGE, call):
+    if call is not None:
+        require_or_404(request.user, MANAGE, call)  # a call you do not manage answers as absent
+    elif not request.user.has_perm(MANAGE, call):
         raise PermissionDenied
 
 

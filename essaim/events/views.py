@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.shortcuts import get_object_for_user_or_404
 from essaim.core.typing import AuthenticatedHttpRequest
 from essaim.events.forms import EventForm, SpeakerFormSet
 from essaim.events.models import Event
@@ -218,9 +219,9 @@ def event_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.select_related("session__organiser"), pk=pk)
-    if not request.user.has_perm("events.manage_event", event):
-        raise PermissionDenied
+    event = get_object_for_user_or_404(
+        Event.objects.select_related("session__organiser"), user=request.user, perm="events.manage_event", pk=pk
+    )
     initial = {
         "kind": event.kind,
         "title": event.title,

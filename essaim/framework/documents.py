@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.spreadsheets import restore
 
 LICENCE = "etalab-2.0"
 CSV_COLUMNS = [
@@ -329,7 +330,7 @@ def document_from_csv(*, text: str, version: str, title: str, description: str =
     levels: dict[str, dict[str, Any]] = {}
     competencies: dict[str, dict[str, Any]] = {}
     for line, row in enumerate(rows, start=2):
-        values = {column: (row.get(column) or "").strip() for column in CSV_COLUMNS}
+        values = {column: restore((row.get(column) or "").strip()) for column in CSV_COLUMNS}
         where = _("Ligne %(line)d") % {"line": line}
         for column in ("competency_code", "competency_name", "level_rank", "level_code", "level_name"):
             if not values[column]:

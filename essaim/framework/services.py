@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log, model_changes, snapshot
+from essaim.core.spreadsheets import neutralised_row
 from essaim.framework.documents import (
     CSV_COLUMNS,
     LICENCE,
@@ -166,15 +167,17 @@ def framework_export_csv(*, framework: FrameworkVersion) -> str:
     for node in tree.nodes:
         for cell in node.descriptors:
             writer.writerow(
-                [
-                    node.competency.code,
-                    node.competency.name,
-                    node.parent_code or "",
-                    cell.level.rank,
-                    cell.level.code,
-                    cell.level.name,
-                    cell.text,
-                ]
+                neutralised_row(
+                    [
+                        node.competency.code,
+                        node.competency.name,
+                        node.parent_code or "",
+                        cell.level.rank,
+                        cell.level.code,
+                        cell.level.name,
+                        cell.text,
+                    ]
+                )
             )
     return buffer.getvalue()
 

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from essaim.core.forms import SingleLineTextMixin
 from essaim.framework.models import Competency, FrameworkVersion
 from essaim.library.models import Resource, ResourceReport
 from essaim.library.services import Decision, ResourceData, Upload
@@ -28,7 +29,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(SingleLineTextMixin, forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200)
     summary = forms.CharField(label=_("Résumé"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(
@@ -125,7 +126,7 @@ class ResourceForm(forms.Form):
         return [Upload(name=f.name, data=f.read(limit + 1)) for f in self.cleaned_data.get("documents") or []]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SingleLineTextMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Décision"),
         choices=[
@@ -143,19 +144,19 @@ class ReviewForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(SingleLineTextMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Motif"), choices=ResourceReport.Reason.choices)
     comment = forms.CharField(label=_("Précisions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(SingleLineTextMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Note"), choices=[(i, str(i)) for i in range(1, 6)], coerce=int, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CollectionForm(forms.Form):
+class CollectionForm(SingleLineTextMixin, forms.Form):
     title = forms.CharField(label=_("Titre de la collection"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_public = forms.BooleanField(label=_("Collection publique"), required=False)

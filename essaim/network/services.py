@@ -16,6 +16,7 @@ from essaim.accounts.services import role_grant
 from essaim.core.exceptions import ServiceError
 from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
+from essaim.core.validators import check_single_line
 from essaim.framework.models import Competency
 from essaim.network.models import (
     NEVER,
@@ -154,7 +155,7 @@ def contact_message_send(
         raise ServiceError(_("Cette personne ne figure plus dans l’annuaire."), code="not_listed")
     if listed.user_id == sender.pk:
         raise ServiceError(_("Vous ne pouvez pas vous écrire à vous-même."), code="self")
-    subject, body = subject.strip(), body.strip()
+    subject, body = check_single_line(subject.strip()), body.strip()
     if not subject or not body:
         raise ServiceError(_("Indiquez un objet et un message."), code="empty")
     limit = settings.NETWORK_CONTACT_DAILY_LIMIT

@@ -4,12 +4,13 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
+from essaim.core.validators import refuse_formula_prefix
 from essaim.organisations.models import Organisation, Region
 
 
-class OrganisationFilterForm(DsfrBaseForm):
+class OrganisationFilterForm(EssaimForm):
     q = forms.CharField(label=_("Rechercher"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("Tous les types")), *Organisation.Kind.choices], required=False
@@ -22,9 +23,11 @@ class OrganisationFilterForm(DsfrBaseForm):
     )
 
 
-class OrganisationForm(DsfrBaseForm):
-    name = forms.CharField(label=_("Nom"), max_length=255)
-    short_name = forms.CharField(label=_("Nom court"), max_length=80, required=False)
+class OrganisationForm(EssaimForm):
+    name = forms.CharField(label=_("Nom"), max_length=255, validators=[refuse_formula_prefix])
+    short_name = forms.CharField(
+        label=_("Nom court"), max_length=80, required=False, validators=[refuse_formula_prefix]
+    )
     siret = forms.CharField(label=_("SIRET"), max_length=14, min_length=14, required=False, help_text=_("14 chiffres"))
     region = forms.ModelChoiceField(label=_("Région"), queryset=Region.objects.order_by("name"), required=False)
     website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")

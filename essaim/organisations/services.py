@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log, model_changes, snapshot
+from essaim.core.validators import check_name
 from essaim.organisations.models import Departement, Organisation, Region, validate_siret
 
 if TYPE_CHECKING:
@@ -111,7 +112,8 @@ def organisation_create(
     description: str = "",
     slug: str = "",
 ) -> Organisation:
-    name = name.strip()
+    name = check_name(name.strip())
+    check_name(short_name.strip())
     if not name:
         raise ServiceError(_("Le nom de l’organisation est obligatoire."))
     if kind not in Organisation.Kind.values:
@@ -155,6 +157,9 @@ def organisation_update(*, organisation: Organisation, acting_user: User, **fiel
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    for field in ("name", "short_name"):
+        if field in fields:
+            check_name(str(fields[field]))
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     siret_before = organisation.siret
     if "siret" in fields and (fields["siret"] or "") != siret_before:

@@ -1,5 +1,6 @@
 """Streamed exports of any table a person may see: CSV row by row, XLSX through
-XlsxWriter's constant-memory mode into a temporary file (memory stays flat)."""
+XlsxWriter's constant-memory mode into a temporary file (memory stays flat). Neither can
+carry a live formula (`core/spreadsheets.py`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 
+from essaim.core.spreadsheets import XLSX_OPTIONS, neutralised_row
+
 
 class _Echo:
     def write(self, value: str) -> str:
@@ -19,9 +22,9 @@ class _Echo:
 
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets open UTF-8 correctly
+    yield "\ufeff" + writer.writerow(neutralised_row(header))  # BOM: spreadsheets open UTF-8 correctly
     for row in rows:
-        yield writer.writerow(["" if value is None else value for value in row])
+        yield writer.writerow(neutralised_row(row))
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
@@ -31,7 +34,8 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
 
 
 def xlsx_write(target: Any, header: list[str], rows: Iterable[list[Any]]) -> None:
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    # Text stays text: an organisation called "=HYPERLINK(…)" is not a live formula.
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False, **XLSX_OPTIONS})
     sheet = workbook.add_worksheet()
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, header, bold)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from essaim.catalogue.models import Course
 from essaim.core.services import audit_log
+from essaim.core.spreadsheets import neutralised_row
 from essaim.framework.models import FrameworkVersion
 from essaim.reporting.models import PublishedDataset, QuarterRollup
 from essaim.reporting.selectors import ratio, suppress, threshold
@@ -352,10 +353,10 @@ DATASETS: dict[str, Dataset] = {
 def dataset_csv(dataset: Dataset) -> tuple[str, int]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(dataset.header())
+    writer.writerow(neutralised_row(dataset.header()))
     count = 0
     for row in dataset.rows():
-        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else v) for v in row])
+        writer.writerow(neutralised_row(["true" if v is True else "false" if v is False else v for v in row]))
         count += 1
     return buffer.getvalue(), count
 

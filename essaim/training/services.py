@@ -261,7 +261,9 @@ def registration_cancel(
         role=acting_role(acting_user, registration),
         action="training.registration.cancel",
         target=registration,
-        summary=note or registration.get_status_display(),
+        # The note is about a person: it stays in the registration's history, not here.
+        summary=registration.get_status_display(),
+        changes={"with_note": bool(note)},
     )
     _notify_on_commit(registration, "registration_cancelled")
     if freed:
@@ -439,7 +441,8 @@ def registration_decline(*, registration: Registration, acting_user: Any, reason
         role=acting_role(acting_user, session),
         action="training.registration.decline",
         target=registration,
-        summary=reason,
+        summary=registration.get_status_display(),
+        changes={"with_reason": bool(reason)},
     )
     _notify_on_commit(registration, "registration_declined")
     return registration

@@ -18,6 +18,7 @@ from essaim.catalogue.models import Course
 from essaim.core.exceptions import ServiceError
 from essaim.core.outbox import outbox_enqueue, outbox_enqueue_many
 from essaim.core.services import audit_log
+from essaim.core.validators import check_single_line
 from essaim.organisations.models import Organisation
 from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
 from essaim.training.services import Status, _census, _lock_session, _notify_on_commit, _offer_on_commit, _set_status
@@ -419,7 +420,7 @@ def session_message_send(
 ) -> SessionMessage:
     """Write to a session's registrants: one e-mail each (nobody sees the others' address),
     in their language around the organiser's own words, with a reply to the organiser."""
-    subject, body = subject.strip(), body.strip()
+    subject, body = check_single_line(subject.strip()), body.strip()
     if audience not in MESSAGE_STATUSES:
         raise ServiceError(_("Choisissez les destinataires."))
     if not subject or not body:
@@ -452,7 +453,7 @@ def session_message_send(
         role=acting_role(acting_user, session),
         action="training.session.message",
         target=session,
-        summary=subject,
+        summary=_("Message aux inscrits"),  # its words stay in SessionMessage, under its retention
         changes={"audience": audience, "recipients": len(recipient_ids)},
     )
 

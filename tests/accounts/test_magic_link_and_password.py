@@ -89,7 +89,7 @@ def test_password_login_and_lockout_after_repeated_failures(client, db, settings
     # Even the right password is refused while locked.
     response = _password_login(client, user.email, "mot-de-passe-de-test-2026")
     assert response.status_code == 400
-    assert "bloqué" in response.content.decode()
+    assert "bloquée" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -46,28 +46,34 @@ def test_a_sensitive_message_forgets_its_content_once_sent(smtp_server):
     assert smtp_server.received[0].get_content().strip() == "Texte"
 
 
-def test_healthz_shows_depth_to_all_and_dead_letters_to_programme_admins(client, smtp_server, programme_admin, agent):
+def test_healthz_shows_depth_to_the_metrics_token_and_dead_letters_to_programme_admins(
+    client, settings, smtp_server, programme_admin, agent
+):
+    settings.METRICS_TOKEN = "jeton-de-supervision"
     _fail_for_good(smtp_server, "inconnu@exemple.gouv.fr")
-    body = client.get("/healthz").json()
+    assert client.get("/healthz").json() == {"status": "ok"}  # anonymous: the status alone
+    body = client.get("/healthz", HTTP_AUTHORIZATION="Bearer jeton-de-supervision").json()
     outbox = body["checks"]["outbox"]
     assert outbox["failed"] == 1 and outbox["pending"] == 0
-    assert "recent_failures" not in outbox  # anonymous: figures, no addresses
+    assert "recent_failures" not in outbox  # the operators' token: figures, no addresses
     client.force_login(agent)
-    assert "recent_failures" not in client.get("/healthz").json()["checks"]["outbox"]
+    assert client.get("/healthz").json() == {"status": "ok"}
     client.force_login(programme_admin)
     (failure,) = client.get("/healthz").json()["checks"]["outbox"]["recent_failures"]
     assert failure["task"] == "essaim.core.tasks.send_email" and failure["error"].startswith("SMTP 550")
 
 
-def test_healthz_degrades_when_a_due_message_waits_too_long(client, smtp_server):
+def test_healthz_degrades_when_a_due_message_waits_too_long(client, settings, smtp_server):
+    settings.METRICS_TOKEN = "jeton-de-supervision"
     with transaction.atomic():
         message = outbox_enqueue(task=send_email, kwargs={"subject": "s", "body": "b", "to": ["a@exemple.gouv.fr"]})
     # As if no worker had run for five minutes.
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=Status.PENDING, available_at=timezone.now() - dt.timedelta(minutes=5)
     )
-    body = client.get("/healthz").json()
+    body = client.get("/healthz", HTTP_AUTHORIZATION="Bearer jeton-de-supervision").json()
     assert body["status"] == "degraded" and body["checks"]["outbox"]["status"] == "error"
+    assert client.get("/healthz").json() == {"status": "degraded"}
     assert client.get("/healthz").status_code == 200  # the database is fine: still serving
 
 

@@ -84,16 +84,20 @@ def test_every_html_page_has_a_csp_with_a_nonce(client):
     assert f'nonce="{nonce}"' in response.content.decode()
 
 
-def test_healthz_reports_each_component(client):
-    response = client.get(reverse("core:healthz"))
+def test_healthz_reports_each_component_to_the_metrics_token_only(client, settings):
+    settings.METRICS_TOKEN = "jeton-de-supervision"
+    response = client.get(reverse("core:healthz"), HTTP_AUTHORIZATION="Bearer jeton-de-supervision")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
     assert set(body["checks"]) == {"database", "cache", "queue", "outbox"}
+    assert client.get(reverse("core:healthz")).json() == {"status": "ok"}
+    assert client.get(reverse("core:healthz"), HTTP_AUTHORIZATION="Bearer autre").json() == {"status": "ok"}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_is_503_when_the_database_is_unreachable(client, tmp_path):
+def test_healthz_is_503_when_the_database_is_unreachable(client, tmp_path, settings):
+    settings.METRICS_TOKEN = "jeton-de-supervision"
     connection = connections["default"]
     saved = dict(connection.settings_dict)
     connection.close()
@@ -103,7 +107,8 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, tmp_path):
         connection.settings_dict["PORT"] = "1"
         connection.settings_dict["OPTIONS"] = {**saved["OPTIONS"], "connect_timeout": 1}
     try:
-        response = client.get(reverse("core:healthz"))
+        response = client.get(reverse("core:healthz"), HTTP_AUTHORIZATION="Bearer jeton-de-supervision")
+        public = client.get(reverse("core:healthz"))
     finally:
         connection.close()
         connection.settings_dict.clear()
@@ -111,6 +116,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, tmp_path):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error" and body["checks"]["database"]["status"] == "error"
+    assert public.status_code == 503 and public.json() == {"status": "error"}  # no error class in public
     # And it recovers as soon as the database is back.
     assert client.get(reverse("core:healthz")).status_code == 200
 

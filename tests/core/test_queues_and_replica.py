@@ -43,8 +43,9 @@ def test_a_task_declared_with_djhuey_still_runs_on_the_default_queue():
 
 
 @pytest.mark.django_db
-def test_healthz_reports_the_pending_tasks_of_every_queue(client):
-    body = client.get("/healthz").json()
+def test_healthz_reports_the_pending_tasks_of_every_queue(client, settings):
+    settings.METRICS_TOKEN = "jeton-de-supervision"
+    body = client.get("/healthz", HTTP_AUTHORIZATION="Bearer jeton-de-supervision").json()
     assert body["checks"]["queue"]["queues"] == {"default": 0, "mail": 0, "booking": 0, "reports": 0}
 
 

@@ -89,9 +89,9 @@ def test_the_back_office_is_for_programme_admins_only(client, open_call, make_ag
     for user in (organiser, application.user):
         client.force_login(user)
         assert client.get(reverse("delegation:backoffice")).status_code == 403
-        assert client.get(reverse("delegation:selection", args=[open_call.pk])).status_code == 403
+        assert client.get(reverse("delegation:selection", args=[open_call.pk])).status_code == 404
         response = client.post(reverse("delegation:decide", args=[application.pk]), {"decision": "selected"})
-        assert response.status_code == 403
+        assert response.status_code == 404
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 

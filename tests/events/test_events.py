@@ -99,12 +99,12 @@ def test_an_organiser_edits_their_own_events_only(client, organiser, ministry, o
     other = make_event(other_ministry, title="Conférence du ministère B")
     client.force_login(organiser)
     assert client.get(reverse("events_admin:edit", args=[own.pk])).status_code == 200
-    assert client.get(reverse("events_admin:edit", args=[other.pk])).status_code == 403
+    assert client.get(reverse("events_admin:edit", args=[other.pk])).status_code == 404
     response = client.post(
         reverse("events_admin:edit", args=[other.pk]),
         {"kind": "conference", "title": "Piratée", "description": "x", **_empty_speakers()},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Event.objects.get(pk=other.pk).title == "Conférence du ministère B"
     listed = client.get(reverse("events_admin:list")).content.decode()
     assert "Conférence du ministère A" in listed and "Conférence du ministère B" not in listed
@@ -134,7 +134,7 @@ def test_an_organiser_edits_their_own_events_only(client, organiser, ministry, o
 def test_agents_may_not_use_the_events_back_office(client, agent, event):
     client.force_login(agent)
     assert client.get(reverse("events_admin:list")).status_code == 403
-    assert client.get(reverse("events_admin:edit", args=[event.pk])).status_code == 403
+    assert client.get(reverse("events_admin:edit", args=[event.pk])).status_code == 404
 
 
 def _empty_speakers():

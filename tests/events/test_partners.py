@@ -95,7 +95,7 @@ def test_the_organiser_names_co_running_partners_from_the_back_office(
     assert list(own.partners.all()) == [partner_org]
     assert (
         client.post(reverse("training_admin:partners", args=[other.pk]), {"partners": [partner_org.pk]}).status_code
-        == 403
+        == 404
     )
     assert not other.partners.exists()
     # A ministry is not offered as a co-running partner.

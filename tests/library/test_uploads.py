@@ -83,7 +83,15 @@ def pptx(text: str = "Débat mouvant") -> bytes:
     )
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 0, 145)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 SVG_OK = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle cx="5" cy="5" r="4"/></svg>'
 
 

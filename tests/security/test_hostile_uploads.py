@@ -1,6 +1,8 @@
 """Hostile files through the real pages, not only the validator: every case of
 tests/library/test_uploads.py::HOSTILE (executables, archives, macro formats, polyglots,
-zip bombs, XML entity bombs, SVG with script…) is refused on the contribution page and on
+zip bombs, XML entity bombs, SVG with script…) and of tests/security/hostile_corpus.py
+(escaped and compressed PDF actions, OOXML/ODF relationships and embedded parts, SVG
+animation, broken archives and images) is refused on the contribution page and on
 the edit page, with the translated message, and nothing is stored: no file in the storage,
 no Resource or ResourceFile row. The framework import (the other upload, programme admins
 only) refuses what is not UTF-8 JSON or CSV."""
@@ -14,10 +16,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from essaim.core.exceptions import ServiceError
 from essaim.framework.models import FrameworkVersion
 from essaim.library.models import Resource, ResourceFile
 from essaim.library.services import ResourceData, resource_create
-from tests.library.test_uploads import HOSTILE
+from essaim.library.uploads import inspect_upload
+from tests.library.test_uploads import HOSTILE as HOSTILE_BASIC
+from tests.security.hostile_corpus import HOSTILE_MORE, LEGITIMATE
+
+HOSTILE = {**HOSTILE_BASIC, **HOSTILE_MORE}
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +48,27 @@ def _refusal_in(response, expected_fragment: str) -> bool:
     return response.status_code == 400 and expected_fragment in response.content.decode()
 
 
-def test_hostile_list_has_at_least_twenty_cases():
-    assert len(HOSTILE) >= 20
+def test_the_hostile_corpus_has_at_least_sixty_cases():
+    assert len(HOSTILE) >= 60
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_MORE), ids=list(HOSTILE_MORE))
+def test_the_validator_refuses_each_case_with_its_reason(case):
+    name, data, fragment = HOSTILE_MORE[case]
+    with pytest.raises(ServiceError) as refused:
+        inspect_upload(name, data)
+    assert fragment in refused.value.message
+    assert name in refused.value.message
+
+
+@pytest.mark.parametrize("case", list(LEGITIMATE), ids=list(LEGITIMATE))
+def test_legitimate_documents_that_look_alike_are_accepted_on_the_contribution_page(client, agent, case):
+    name, data = LEGITIMATE[case]
+    client.force_login(agent)
+    upload = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    response = client.post(reverse("library:submit"), {**FORM, "documents": upload})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert ResourceFile.objects.count() == 1
 
 
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))

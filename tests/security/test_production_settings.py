@@ -80,3 +80,35 @@ def test_production_refuses_a_weak_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_names_cookies_host_only_and_ends_idle_sessions(tmp_path):
+    keys = [
+        "SESSION_COOKIE_NAME",
+        "CSRF_COOKIE_NAME",
+        "LANGUAGE_COOKIE_NAME",
+        "LOGIN_DEVICE_COOKIE_NAME",
+        "SESSION_COOKIE_DOMAIN",
+        "CSRF_COOKIE_DOMAIN",
+        "LANGUAGE_COOKIE_DOMAIN",
+        "SESSION_COOKIE_PATH",
+        "SESSION_IDLE_TIMEOUT_S",
+        "ADMIN_ALLOWED_NETWORKS",
+    ]
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{k: getattr(s, k) for k in {keys!r}}}))"
+    )
+    env = {**_production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "essaim.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    # __Host- cookies: Secure, Path=/, no Domain, or the browser refuses them.
+    for name in ("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "LANGUAGE_COOKIE_NAME", "LOGIN_DEVICE_COOKIE_NAME"):
+        assert values[name].startswith("__Host-"), name
+    assert values["SESSION_COOKIE_DOMAIN"] is None and values["CSRF_COOKIE_DOMAIN"] is None
+    assert values["LANGUAGE_COOKIE_DOMAIN"] is None and values["SESSION_COOKIE_PATH"] == "/"
+    assert values["SESSION_IDLE_TIMEOUT_S"] == 1800
+    assert values["ADMIN_ALLOWED_NETWORKS"] == ["127.0.0.1/32", "::1/128"]

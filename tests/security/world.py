@@ -21,13 +21,12 @@ from essaim.surveys.models import Survey
 from essaim.training.services import registration_create
 from tests.credentials.conftest import close_past_session
 from tests.factories import OrganisationFactory, UserFactory, grant
+from tests.security.hostile_corpus import png
 from tests.training.conftest import make_session
 
 ROLES = ("anonymous", "agent", "partner", "trainer", "organiser", "lab_coordinator", "programme_admin")
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+# A real 1×1 PNG (uploads are decoded and their CRCs checked, library/file_checks.py).
+PNG = png(1, 1)
 
 
 @dataclass

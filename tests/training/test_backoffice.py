@@ -93,8 +93,8 @@ def test_an_organiser_of_another_ministry_is_refused_and_does_not_list_it(client
 
     assert _listed(client) == [theirs]
     for name in SESSION_PAGES:
-        assert client.get(_url(name, session.pk)).status_code == 403, name
-    assert client.post(_url("capacity", session.pk), {"capacity-capacity": 9}).status_code == 403
+        assert client.get(_url(name, session.pk)).status_code == 404, name
+    assert client.post(_url("capacity", session.pk), {"capacity-capacity": 9}).status_code == 404
     session.refresh_from_db()
     assert session.capacity == 2
 
@@ -105,7 +105,7 @@ def test_a_lab_coordinator_manages_the_sessions_of_their_lab(client, lab_coordin
 
     assert _listed(client) == [theirs]
     assert client.get(_url("detail", theirs.pk)).status_code == 200
-    assert client.get(_url("detail", session.pk)).status_code == 403
+    assert client.get(_url("detail", session.pk)).status_code == 404
 
 
 def test_a_trainer_takes_attendance_but_does_not_manage(client, trainer, approval_session, intro_course, ministry):
@@ -121,17 +121,17 @@ def test_a_trainer_takes_attendance_but_does_not_manage(client, trainer, approva
     assert not detail.context["can_manage"]
     assert _url("approve", request.pk) not in _text(detail)
     assert _url("export", approval_session.pk) not in _text(detail)
-    assert client.get(_url("export", approval_session.pk)).status_code == 403
+    assert client.get(_url("export", approval_session.pk)).status_code == 404
     for name, data in [
         ("approve", {}),
         ("decline", {"reason": "Complet"}),
         ("cancel-registration", {"note": ""}),
         ("move", {"to_session": other.pk}),
     ]:
-        assert client.post(_url(name, request.pk), data).status_code == 403, name
-    assert client.post(_url("capacity", approval_session.pk), {"capacity-capacity": 9}).status_code == 403
-    assert client.post(_url("cancel", approval_session.pk), {"cancel-reason": "Non"}).status_code == 403
-    assert client.get(_url("attendance", other.pk)).status_code == 403  # not their session
+        assert client.post(_url(name, request.pk), data).status_code == 404, name
+    assert client.post(_url("capacity", approval_session.pk), {"capacity-capacity": 9}).status_code == 404
+    assert client.post(_url("cancel", approval_session.pk), {"cancel-reason": "Non"}).status_code == 404
+    assert client.get(_url("attendance", other.pk)).status_code == 404  # not their session
     request.refresh_from_db()
     approval_session.refresh_from_db()
     assert request.status == S.REQUESTED
@@ -145,8 +145,8 @@ def test_a_plain_agent_is_refused_everywhere(client, agent, session):
     assert client.get(LIST_URL).status_code == 403
     assert client.get(PLANNING_URL).status_code == 403
     for name in SESSION_PAGES:
-        assert client.get(_url(name, session.pk)).status_code == 403, name
-    assert client.post(_url("cancel-registration", registration.pk), {}).status_code == 403
+        assert client.get(_url(name, session.pk)).status_code == 404, name
+    assert client.post(_url("cancel-registration", registration.pk), {}).status_code == 404
 
 
 def test_a_visitor_is_sent_to_the_login_page(client, session):

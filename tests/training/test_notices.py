@@ -118,10 +118,10 @@ def test_only_the_sessions_managers_may_write(client, agent, trainer, full_sessi
     url = reverse("training_admin:message", args=[full_session.pk])
     for person in (agent, trainer, outsider):
         client.force_login(person)
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 404
         assert (
             client.post(url, {"message-audience": "booked", "message-subject": "x", "message-body": "y"}).status_code
-            == 403
+            == 404
         )
     assert client.get(reverse("training_admin:message", args=[999999])).status_code == 404
     assert not SessionMessage.objects.exists()
