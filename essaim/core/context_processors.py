@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from essaim.accounts import roles
+from essaim.core.navigation import menu_for, menu_key
 
 #: Replaces django-dsfr's database-backed SiteConfig: no query on every page.
 SITE_CONFIG = {
@@ -32,7 +33,10 @@ SITE_CONFIG = {
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    main_menu = menu_for(user=user, path=request.path)
     return {
+        "main_menu": main_menu,
+        "main_menu_key": menu_key(main_menu),
         "SITE_CONFIG": SITE_CONFIG,
         "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
         "PASSWORD_LOGIN_ENABLED": settings.PASSWORD_LOGIN_ENABLED,
