@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from essaim.accounts.models import User
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Organisation, Region
 
 
-class MagicLinkRequestForm(DsfrBaseForm):
+class MagicLinkRequestForm(EssaimForm):
     email = forms.EmailField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),
@@ -17,7 +17,7 @@ class MagicLinkRequestForm(DsfrBaseForm):
     )
 
 
-class PasswordLoginForm(DsfrBaseForm):
+class PasswordLoginForm(EssaimForm):
     email = forms.EmailField(
         label=_("Adresse électronique"),
         max_length=254,
@@ -30,7 +30,7 @@ class PasswordLoginForm(DsfrBaseForm):
     )
 
 
-class ProfileForm(DsfrBaseForm):
+class ProfileForm(EssaimForm):
     given_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     usual_name = forms.CharField(label=_("Nom d’usage"), max_length=150, required=False)
     preferred_language = forms.ChoiceField(label=_("Langue préférée"), choices=User.Language.choices)
@@ -47,7 +47,7 @@ class ProfileForm(DsfrBaseForm):
     )
 
 
-class AffiliationForm(DsfrBaseForm):
+class AffiliationForm(EssaimForm):
     organisation = forms.ModelChoiceField(
         label=_("Nouvelle organisation"),
         queryset=Organisation.objects.active().filter(kind__in=sorted(Organisation.PUBLIC_KINDS)).order_by("name"),
@@ -61,7 +61,7 @@ class AffiliationForm(DsfrBaseForm):
     )
 
 
-class ApiTokenForm(DsfrBaseForm):
+class ApiTokenForm(EssaimForm):
     name = forms.CharField(
         label=_("Nom du jeton"), max_length=100, help_text=_("Par exemple : tableau de bord de mon ministère")
     )

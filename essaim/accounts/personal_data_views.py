@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from dsfr.forms import DsfrBaseForm
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.forms import EssaimForm
 from essaim.core.personal_data import personal_data_erase, personal_data_export
 from essaim.core.typing import AuthenticatedHttpRequest
 
 
-class ErasureForm(DsfrBaseForm):
+class ErasureForm(EssaimForm):
     email = forms.EmailField(
         label=gettext_lazy("Pour confirmer, saisissez votre adresse électronique"),
         help_text=gettext_lazy("Format attendu : prenom.nom@exemple.gouv.fr"),

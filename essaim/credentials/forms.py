@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from essaim.core.forms import EssaimForm
 
 
-class VerifyCodeForm(DsfrBaseForm):
+class VerifyCodeForm(EssaimForm):
     code = forms.CharField(
         label=_("Code de vérification"),
         help_text=_("Imprimé sur l’attestation, par exemple ESS-7K2M-Q9RT-4HXA"),
@@ -13,7 +14,7 @@ class VerifyCodeForm(DsfrBaseForm):
     )
 
 
-class VerifyTokenForm(DsfrBaseForm):
+class VerifyTokenForm(EssaimForm):
     token = forms.CharField(
         label=_("Badge numérique (VC-JWT)"),
         help_text=_("Collez le contenu du fichier .jwt téléchargé depuis Essaim."),
@@ -22,7 +23,7 @@ class VerifyTokenForm(DsfrBaseForm):
     )
 
 
-class RevokeForm(DsfrBaseForm):
+class RevokeForm(EssaimForm):
     reason = forms.CharField(
         label=_("Motif de la révocation"),
         help_text=_("Consigné dans le journal d’audit ; il n’est pas affiché publiquement."),

@@ -6,15 +6,15 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
 from essaim.delegation.models import Application, Call
 from essaim.delegation.selectors import ministry_choices, region_choices
 from essaim.delegation.services import CallData, ReportData
 from essaim.library.services import Upload
 
 
-class ApplicationForm(DsfrBaseForm):
+class ApplicationForm(EssaimForm):
     motivation = forms.CharField(
         label=_("Votre motivation"),
         help_text=_(
@@ -32,7 +32,7 @@ class ApplicationForm(DsfrBaseForm):
     )
 
 
-class CallForm(DsfrBaseForm):
+class CallForm(EssaimForm):
     year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Titre"), max_length=200)
     description = forms.CharField(label=_("Présentation"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
@@ -62,7 +62,7 @@ class CallForm(DsfrBaseForm):
         return CallData(**{name: self.cleaned_data[name] for name in self.base_fields})
 
 
-class SelectionFilterForm(DsfrBaseForm):
+class SelectionFilterForm(EssaimForm):
     status = forms.ChoiceField(label=_("Statut"), required=False)
     ministry = forms.TypedChoiceField(label=_("Ministère"), coerce=int, empty_value=None, required=False)
     region = forms.ChoiceField(label=_("Région"), required=False)
@@ -82,7 +82,7 @@ class SelectionFilterForm(DsfrBaseForm):
         }
 
 
-class ReportForm(DsfrBaseForm):
+class ReportForm(EssaimForm):
     title = forms.CharField(label=_("Titre du compte rendu"), max_length=200)
     summary = forms.CharField(label=_("Résumé"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(label=_("Texte"), required=False, widget=forms.Textarea(attrs={"rows": 8}))

@@ -5,15 +5,15 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
 from essaim.events.models import Event, Speaker
 from essaim.library.models import Resource
 from essaim.organisations.models import Organisation, Region
 from essaim.training.models import Session
 
 
-class EventForm(DsfrBaseForm):
+class EventForm(EssaimForm):
     """What an event says. On creation, also its date, place, seats and organiser."""
 
     kind = forms.ChoiceField(label=_("Type d’événement"), choices=Event.Kind.choices)
@@ -85,7 +85,7 @@ class EventForm(DsfrBaseForm):
         return data
 
 
-class SpeakerForm(DsfrBaseForm):
+class SpeakerForm(EssaimForm):
     name = forms.CharField(label=_("Nom de l’intervenant"), max_length=150, required=False)
     affiliation = forms.CharField(label=_("Structure"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Origine"), choices=Speaker.Kind.choices)

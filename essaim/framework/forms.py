@@ -6,15 +6,15 @@ from typing import Any
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from essaim.core.exceptions import ServiceError
+from essaim.core.forms import EssaimForm
 from essaim.framework.documents import parse_json
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
 
 
-class FrameworkImportForm(DsfrBaseForm):
+class FrameworkImportForm(EssaimForm):
     """A JSON or CSV file, read and decoded here; the service validates its content."""
 
     file = forms.FileField(
@@ -70,5 +70,5 @@ class FrameworkImportForm(DsfrBaseForm):
         return cleaned
 
 
-class FrameworkNewDraftForm(DsfrBaseForm):
+class FrameworkNewDraftForm(EssaimForm):
     version = forms.CharField(label=_("Version du nouveau brouillon"), max_length=20, help_text=_("Par exemple 2026.2"))

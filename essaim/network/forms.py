@@ -4,14 +4,14 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
 from essaim.network.models import Availability
 from essaim.network.selectors import competency_choices, ministry_choices
 from essaim.organisations.models import Departement, Region
 
 
-class DirectoryFilterForm(DsfrBaseForm):
+class DirectoryFilterForm(EssaimForm):
     competency = forms.ChoiceField(label=_("Compétence"), required=False)
     min_level = forms.TypedChoiceField(
         label=_("Niveau minimum"),
@@ -45,7 +45,7 @@ class DirectoryFilterForm(DsfrBaseForm):
         }
 
 
-class DirectoryProfileForm(DsfrBaseForm):
+class DirectoryProfileForm(EssaimForm):
     consent = forms.BooleanField(
         label=_("J’accepte de figurer dans l’annuaire du réseau"),
         help_text=_(
@@ -63,12 +63,12 @@ class DirectoryProfileForm(DsfrBaseForm):
     )
 
 
-class ContactForm(DsfrBaseForm):
+class ContactForm(EssaimForm):
     subject = forms.CharField(label=_("Objet"), max_length=150)
     body = forms.CharField(label=_("Message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class FacilitationRequestForm(DsfrBaseForm):
+class FacilitationRequestForm(EssaimForm):
     topic = forms.CharField(label=_("Sujet de l’atelier"), max_length=200)
     date = forms.DateField(label=_("Date de l’atelier"), widget=forms.DateInput(attrs={"type": "date"}))
     competency_code = forms.ChoiceField(label=_("Méthode (compétence du référentiel)"))
@@ -87,14 +87,14 @@ class FacilitationRequestForm(DsfrBaseForm):
         self.fields["competency_code"].choices = [("", _("Choisir une méthode")), *competency_choices()]  # type: ignore[attr-defined]
 
 
-class MarkDoneForm(DsfrBaseForm):
+class MarkDoneForm(EssaimForm):
     participants = forms.IntegerField(label=_("Nombre de participants"), min_value=1, max_value=100000)
     outcome = forms.CharField(
         label=_("Ce qui a marché, ce qui est à revoir"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
 
-class CoFacilitationForm(DsfrBaseForm):
+class CoFacilitationForm(EssaimForm):
     """A past session and one of its trainers, chosen as the mentor."""
 
     pair = forms.ChoiceField(label=_("Session co-animée et mentor"))
@@ -109,7 +109,7 @@ class CoFacilitationForm(DsfrBaseForm):
 
 
 # Lab pilots -----------------------------------------------------------------------------
-class PilotProposalForm(DsfrBaseForm):
+class PilotProposalForm(EssaimForm):
     title = forms.CharField(label=_("Titre de la proposition"), max_length=200)
     problem = forms.CharField(
         label=_("Problème à résoudre"),
@@ -120,7 +120,7 @@ class PilotProposalForm(DsfrBaseForm):
     solution = forms.CharField(label=_("Solution proposée"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class PilotDecisionForm(DsfrBaseForm):
+class PilotDecisionForm(EssaimForm):
     answer = forms.ChoiceField(
         label=_("Décision"),
         choices=[("accept", _("Accepter : lancer le pilote")), ("decline", _("Décliner"))],
@@ -134,12 +134,12 @@ class PilotDecisionForm(DsfrBaseForm):
     )
 
 
-class PilotMemberForm(DsfrBaseForm):
+class PilotMemberForm(EssaimForm):
     email = forms.EmailField(label=_("Adresse électronique de la personne (compte Essaim)"))
     role = forms.CharField(label=_("Rôle dans l’équipe"), max_length=100, help_text=_("Par exemple : animation"))
 
 
-class PilotDescribeForm(DsfrBaseForm):
+class PilotDescribeForm(EssaimForm):
     methods = forms.TypedMultipleChoiceField(
         label=_("Méthodes de la bibliothèque"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -158,7 +158,7 @@ class PilotDescribeForm(DsfrBaseForm):
         self.fields["methods"].choices = method_choices  # type: ignore[attr-defined]
 
 
-class PilotWorkshopForm(DsfrBaseForm):
+class PilotWorkshopForm(EssaimForm):
     title = forms.CharField(label=_("Intitulé de l’atelier"), max_length=200)
     date = forms.DateField(label=_("Date de l’atelier"), widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.CharField(label=_("Méthode"), max_length=200, help_text=_("Par exemple : world café"))

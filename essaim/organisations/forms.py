@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Organisation, Region
 
 
-class OrganisationFilterForm(DsfrBaseForm):
+class OrganisationFilterForm(EssaimForm):
     q = forms.CharField(label=_("Rechercher"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("Tous les types")), *Organisation.Kind.choices], required=False
@@ -20,7 +20,7 @@ class OrganisationFilterForm(DsfrBaseForm):
     )
 
 
-class OrganisationForm(DsfrBaseForm):
+class OrganisationForm(EssaimForm):
     name = forms.CharField(label=_("Nom"), max_length=255)
     short_name = forms.CharField(label=_("Nom court"), max_length=80, required=False)
     siret = forms.CharField(label=_("SIRET"), max_length=14, min_length=14, required=False, help_text=_("14 chiffres"))

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from essaim.core.forms import EssaimForm
 
 
-class PracticeEntryForm(DsfrBaseForm):
+class PracticeEntryForm(EssaimForm):
     date = forms.DateField(label=_("Date de l’atelier"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("Intitulé"), max_length=200)
     method = forms.CharField(label=_("Méthode"), max_length=200, help_text=_("Par exemple : world café, forum ouvert"))

@@ -4,12 +4,12 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
 from essaim.reporting.selectors import DIMENSIONS, Filters, Scope, available_years, filter_choices
 
 
-class DashboardFilterForm(DsfrBaseForm):
+class DashboardFilterForm(EssaimForm):
     """Parses the dashboards' query string; any bad value is a form error, never a 500."""
 
     year = forms.TypedChoiceField(label=_("Année"), coerce=int)

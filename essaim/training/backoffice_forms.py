@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from essaim.catalogue.models import Course
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Organisation, Region
 from essaim.training.backoffice_selectors import move_targets
 from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
@@ -17,7 +17,7 @@ from essaim.training.sessions import venue_errors
 REASON_MAX_LENGTH = 500  # RegistrationEvent.note
 
 
-class BackofficeSessionFilterForm(DsfrBaseForm):
+class BackofficeSessionFilterForm(EssaimForm):
     """The filters of the list of managed sessions (GET)."""
 
     PERIODS = [("", _("Toutes les dates")), ("upcoming", _("À venir ou en cours")), ("past", _("Passées"))]
@@ -44,7 +44,7 @@ class BackofficeSessionFilterForm(DsfrBaseForm):
         }
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(EssaimForm):
     reason = forms.CharField(
         label=_("Motif du refus"),
         max_length=REASON_MAX_LENGTH,
@@ -52,11 +52,11 @@ class DeclineForm(forms.Form):
     )
 
 
-class RegistrationCancelForm(forms.Form):
+class RegistrationCancelForm(EssaimForm):
     note = forms.CharField(label=_("Message à la personne"), max_length=REASON_MAX_LENGTH, required=False)
 
 
-class MoveForm(forms.Form):
+class MoveForm(EssaimForm):
     to_session = forms.ModelChoiceField(
         label=_("Transférer vers la session"),
         queryset=Session.objects.none(),
@@ -71,11 +71,11 @@ class MoveForm(forms.Form):
         self.fields["to_session"].queryset = move_targets(session=session)  # type: ignore[attr-defined]
 
 
-class CapacityForm(DsfrBaseForm):
+class CapacityForm(EssaimForm):
     capacity = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=10_000)
 
 
-class SessionCancelForm(DsfrBaseForm):
+class SessionCancelForm(EssaimForm):
     reason = forms.CharField(
         label=_("Raison de l’annulation"),
         help_text=_("Elle est envoyée aux personnes inscrites."),
@@ -89,7 +89,7 @@ def mark_field_name(registration_id: int) -> str:
     return f"mark-{registration_id}"
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(EssaimForm):
     """One half-day's attendance: a status per booked person (those left blank are not recorded).
 
     The template renders the radios itself (one fieldset per person); this form checks them.
@@ -121,7 +121,7 @@ class AttendanceForm(forms.Form):
         return self.slots[self.cleaned_data["slot"]]
 
 
-class SessionMessageForm(DsfrBaseForm):
+class SessionMessageForm(EssaimForm):
     """An organiser's message to the registrants."""
 
     audience = forms.ChoiceField(
@@ -136,7 +136,7 @@ class SessionMessageForm(DsfrBaseForm):
     )
 
 
-class VenueForm(DsfrBaseForm):
+class VenueForm(EssaimForm):
     """Where the session takes place; checked again by the service."""
 
     venue = forms.ChoiceField(label=_("Lieu"), choices=Session.Venue.choices)

@@ -4,9 +4,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from essaim.catalogue.models import Course
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Region
 
 
@@ -17,7 +17,7 @@ class MonthInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m")
 
 
-class SessionFilterForm(DsfrBaseForm):
+class SessionFilterForm(EssaimForm):
     """The filters of the public list of sessions (GET)."""
 
     course = forms.ModelChoiceField(

@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from essaim.catalogue.models import Course
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Organisation, Region
 from essaim.training.models import Session
 from essaim.training.sessions import venue_errors
@@ -34,7 +34,7 @@ def half_day_slots(first_day: dt.date, half_days: int) -> list[tuple[dt.datetime
     return slots
 
 
-class SessionScheduleForm(DsfrBaseForm):
+class SessionScheduleForm(EssaimForm):
     course = forms.ModelChoiceField(label=_("Formation"), queryset=Course.objects.published())
     organiser = forms.ModelChoiceField(label=_("Organisation qui organise"), queryset=Organisation.objects.none())
     first_day = forms.DateField(label=_("Premier jour"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -88,7 +88,7 @@ class SessionScheduleForm(DsfrBaseForm):
         return data
 
 
-class SessionPartnersForm(DsfrBaseForm):
+class SessionPartnersForm(EssaimForm):
     partners = forms.ModelMultipleChoiceField(
         label=_("Co-animée avec (partenaires de la société civile)"),
         queryset=Organisation.objects.active().partners().order_by("name"),
