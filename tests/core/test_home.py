@@ -9,7 +9,12 @@ from django.urls import reverse
 from essaim.training.models import Session
 from essaim.training.services import registration_cancel, registration_create
 from tests.factories import UserFactory
-from tests.training.conftest import intro_course, framework, make_session  # noqa: F401
+from tests.training import conftest as training
+from tests.training.conftest import make_session
+
+# The training tests' course and framework, as fixtures of this module too.
+framework = training.framework
+intro_course = training.intro_course
 
 pytestmark = pytest.mark.django_db
 
