@@ -75,3 +75,30 @@ def test_every_menu_link_names_a_page():
     for section in MENU:
         for link in section.links:
             assert reverse(link.url_name)
+
+
+def test_pages_are_french_whatever_the_browser_asks_until_one_chooses_english(client):
+    asked = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="fr"' in asked.content.decode() or 'lang="fr"' in asked.content.decode()[:400]
+    assert "Se connecter" in asked.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    chosen = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'lang="en"' in chosen[:400] and "Sign in" in chosen
+
+
+def test_the_api_still_honours_accept_language(client):
+    response = client.get("/api/v1/sessions/999999", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.headers["Content-Language"] == "en"
+
+
+def test_french_content_is_marked_french_on_an_english_page(client):
+    from tests.library.conftest import make_resource
+
+    resource = make_resource("Le world café", "Animer des conversations en petits groupes.")
+    french = client.get(reverse("library:detail", args=[resource.pk])).content.decode()
+    assert '<h1 lang="fr">' not in french
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("library:detail", args=[resource.pk])).content.decode()
+    assert '<h1 lang="fr">Le world café</h1>' in english
+    assert 'lang="fr">Animer des conversations' in english

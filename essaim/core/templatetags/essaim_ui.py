@@ -38,6 +38,7 @@ _MONTHS = (
     "novembre",
     "décembre",
 )
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 NBSP = "\u00a0"
 
 
@@ -65,28 +66,32 @@ def fr_time(value: Any) -> str:
 @register.filter(name="fr_date")
 def fr_date(value: Any, arg: str = "", *, with_time: bool = False) -> str:
     """« 3 novembre 2026 », « 1er février 2027 »; ``|fr_date:"court"`` drops the year,
-    ``|fr_date:"heure"`` adds « à 9 h ». English pages get « 3 November 2026 »."""
+    ``|fr_date:"jour"`` starts with the weekday (« lundi 3 novembre 2026 »), ``"heure"``
+    adds « à 9 h » (``"jour heure"``: both). English pages get « 3 November 2026 »."""
     if value is None or value == "":
         return ""
     import datetime as dt
 
     from django.utils import timezone
 
+    options = set(arg.split())
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = timezone.localtime(value)
-        with_time = with_time or arg == "heure"
+        with_time = with_time or "heure" in options
         day = value.date()
     else:
         day = value
     if not _is_french():
         from django.utils.dateformat import format as date_format
 
-        text = date_format(day, "j F" if arg == "court" else "j F Y")
+        text = date_format(day, ("l " if "jour" in options else "") + ("j F" if "court" in options else "j F Y"))
         return f"{text}, {fr_time(value)}" if with_time and isinstance(value, dt.datetime) else text
     number = "1er" if day.day == 1 else str(day.day)
     text = f"{number}{NBSP}{_MONTHS[day.month - 1]}"
-    if arg != "court":
+    if "jour" in options:
+        text = f"{_WEEKDAYS[day.weekday()]} {text}"
+    if "court" not in options:
         text += f" {day.year}"
     if with_time and isinstance(value, dt.datetime):
         text += f" à {fr_time(value)}"
@@ -117,3 +122,16 @@ def fr_number(value: Any) -> str:
         return "" if value is None else str(value)
     text = f"{number:,}"
     return text.replace(",", "\u202f") if _is_french() else text
+
+
+@register.simple_tag(name="content_lang")
+def content_lang(language: str = "fr") -> str:
+    """` lang="fr"` on content written in French (course and resource texts, titles typed by
+    people) when the page itself is in another language (WCAG 3.1.2); nothing otherwise."""
+    from django.utils.html import format_html
+    from django.utils.translation import get_language
+
+    language = language or "fr"
+    if (get_language() or "fr").split("-")[0] == language.split("-")[0]:
+        return ""
+    return format_html(' lang="{}"', language)
