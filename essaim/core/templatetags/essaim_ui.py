@@ -75,6 +75,11 @@ def fr_date(value: Any, arg: str = "", *, with_time: bool = False) -> str:
     from django.utils import timezone
 
     options = set(arg.split())
+    if isinstance(value, str):  # an ISO date kept for the JSON exports: « 2026-11-03 »
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = timezone.localtime(value)
