@@ -18,8 +18,8 @@ SITE_CONFIG = {
         "formées et partage les méthodes et outils du gouvernement ouvert (engagement FR0111 du "
         "Partenariat pour un gouvernement ouvert)."
     ),
-    # No RGAA audit has been carried out yet: the honest status is "non conforme".
-    "accessibility_status": _("non conforme"),
+    # The RGAA 4.1 self-assessment (essaim/core/rgaa.py): above 50 % and below 100 %.
+    "accessibility_status": _("partiellement conforme"),
     # Keys django-dsfr's base template reads; kept explicit so undefined variables stay errors.
     "mourning": False,
     "notice_title": "",

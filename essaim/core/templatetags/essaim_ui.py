@@ -140,3 +140,20 @@ def content_lang(language: str = "fr") -> str:
     if (get_language() or "fr").split("-")[0] == language.split("-")[0]:
         return ""
     return format_html(' lang="{}"', language)
+
+
+@register.simple_tag(name="rgaa_assessment")
+def rgaa_assessment() -> Any:
+    """The RGAA 4.1 self-assessment (essaim/core/rgaa.py), with its sample of pages."""
+    from essaim.core.rgaa import SAMPLE, assessment
+
+    result = assessment()
+    return {
+        "criteria": result.criteria,
+        "conform": result.conform,
+        "not_conform": result.not_conform,
+        "not_applicable": result.not_applicable,
+        "rate": f"{result.rate:.1f}".replace(".", ",") if _is_french() else f"{result.rate:.1f}",
+        "non_conformities": result.non_conformities,
+        "sample": SAMPLE,
+    }
