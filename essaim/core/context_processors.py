@@ -20,6 +20,9 @@ SITE_CONFIG = {
     ),
     # The RGAA 4.1 self-assessment (essaim/core/rgaa.py): above 50 % and below 100 %.
     "accessibility_status": _("partiellement conforme"),
+    # The host of the production service (name, address, telephone), as the law on the
+    # digital economy (LCEN, art. 6) asks: settings.LEGAL_HOSTING, set at deployment.
+    "hosting": getattr(settings, "LEGAL_HOSTING", ""),
     # Keys django-dsfr's base template reads; kept explicit so undefined variables stay errors.
     "mourning": False,
     "notice_title": "",
