@@ -161,7 +161,8 @@ def _backoffice_panels(user: Any, now: dt.datetime) -> list[Panel]:
         or roles.has_role(user, Role.ORGANISER)
         or roles.has_role(user, Role.LAB_COORDINATOR)
     ):
-        sessions = list(managed_session_list(user=user, period="upcoming")[: ROWS * 2])
+        # Annotated rows (seats_held, waiting, pending: backoffice_selectors._with_counts).
+        sessions: list[Any] = list(managed_session_list(user=user, period="upcoming")[: ROWS * 2])
         # What needs an action first: requests to approve, then the sessions starting soonest.
         sessions.sort(key=lambda s: (-(s.pending or 0), s.starts_at or now))
         items = [
