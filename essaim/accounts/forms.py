@@ -22,7 +22,7 @@ class PasswordLoginForm(EssaimForm):
     email = forms.EmailField(
         label=_("Adresse électronique"),
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
         label=_("Mot de passe"),

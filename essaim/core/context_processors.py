@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from essaim.accounts import roles
+from essaim.core.navigation import menu_for, menu_key
 
 #: Replaces django-dsfr's database-backed SiteConfig: no query on every page.
 SITE_CONFIG = {
@@ -17,8 +18,11 @@ SITE_CONFIG = {
         "formées et partage les méthodes et outils du gouvernement ouvert (engagement FR0111 du "
         "Partenariat pour un gouvernement ouvert)."
     ),
-    # No RGAA audit has been carried out yet: the honest status is "non conforme".
-    "accessibility_status": _("non conforme"),
+    # The RGAA 4.1 self-assessment (essaim/core/rgaa.py): above 50 % and below 100 %.
+    "accessibility_status": _("partiellement conforme"),
+    # The host of the production service (name, address, telephone), as the law on the
+    # digital economy (LCEN, art. 6) asks: settings.LEGAL_HOSTING, set at deployment.
+    "hosting": getattr(settings, "LEGAL_HOSTING", ""),
     # Keys django-dsfr's base template reads; kept explicit so undefined variables stay errors.
     "mourning": False,
     "notice_title": "",
@@ -32,7 +36,10 @@ SITE_CONFIG = {
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    main_menu = menu_for(user=user, path=request.path)
     return {
+        "main_menu": main_menu,
+        "main_menu_key": menu_key(main_menu),
         "SITE_CONFIG": SITE_CONFIG,
         "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
         "PASSWORD_LOGIN_ENABLED": settings.PASSWORD_LOGIN_ENABLED,

@@ -14,16 +14,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from essaim.accounts import roles
+from essaim.core.home import home_page
 from essaim.core.selectors import audit_entry_list, platform_health
 from essaim.core.typing import AuthenticatedHttpRequest
-from essaim.organisations.selectors import affiliation_history
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context: dict = {}
+    context: dict = {"home": home_page(user=request.user)}
     if request.user.is_authenticated:
         context["role_labels"] = roles.role_labels(request.user)
-        context["current_affiliation"] = affiliation_history(user=request.user).filter(end_date__isnull=True).first()
         context["organisation"] = request.user.organisation
     return render(request, "core/home.html", context)
 

@@ -6,10 +6,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from essaim.core.forms import SingleLineTextMixin
+from essaim.core.forms import EssaimForm
 from essaim.framework.models import Competency, FrameworkVersion
 from essaim.library.models import Resource, ResourceReport
-from essaim.library.services import Decision, ResourceData, Upload
+from essaim.library.services import Decision, ResourceData, Upload, resource_data_errors
 from essaim.organisations.models import Organisation
 
 
@@ -29,7 +29,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ResourceForm(SingleLineTextMixin, forms.Form):
+class ResourceForm(EssaimForm):
     title = forms.CharField(label=_("Titre"), max_length=200)
     summary = forms.CharField(label=_("Résumé"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(
@@ -100,8 +100,38 @@ class ResourceForm(SingleLineTextMixin, forms.Form):
             "links": "\n".join(link.url for link in resource.links.all()),
         }
 
-    def to_data(self) -> ResourceData:
+    def clean(self) -> dict[str, Any]:
+        """The service's own refusals beside the form's, so that all show after one submit."""
+        cleaned = super().clean() or {}
+        if self.errors:
+            # A field the form refused stays out: the service would report it a second time.
+            data = self.to_data(defaults=True)
+            for field, message in resource_data_errors(data=data):
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def to_data(self, *, defaults: bool = False) -> ResourceData:
         d = self.cleaned_data
+        if defaults:  # some fields were refused: the service checks what is left
+            d = {
+                "title": "?",
+                "summary": "?",
+                "body": "",
+                "type": Resource.Type.values[0],
+                "competencies": [],
+                "themes": "",
+                "audience": Resource.Audience.values[0],
+                "language": Resource.Language.values[0],
+                "licence": Resource.Licence.ETALAB,
+                "licence_reason": "",
+                "authors": "",
+                "organisation": None,
+                "visibility": Resource.Visibility.values[0],
+                "feedback_enabled": False,
+                "links": "",
+                **{k: v for k, v in d.items() if k not in self.errors},
+            }
         return ResourceData(
             title=d["title"],
             summary=d["summary"],
@@ -126,7 +156,7 @@ class ResourceForm(SingleLineTextMixin, forms.Form):
         return [Upload(name=f.name, data=f.read(limit + 1)) for f in self.cleaned_data.get("documents") or []]
 
 
-class ReviewForm(SingleLineTextMixin, forms.Form):
+class ReviewForm(EssaimForm):
     decision = forms.ChoiceField(
         label=_("Décision"),
         choices=[
@@ -144,19 +174,21 @@ class ReviewForm(SingleLineTextMixin, forms.Form):
     )
 
 
-class ReportForm(SingleLineTextMixin, forms.Form):
+class ReportForm(EssaimForm):
+    id_prefix = "report"
     reason = forms.ChoiceField(label=_("Motif"), choices=ResourceReport.Reason.choices)
     comment = forms.CharField(label=_("Précisions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FeedbackForm(SingleLineTextMixin, forms.Form):
+class FeedbackForm(EssaimForm):
+    id_prefix = "feedback"
     rating = forms.TypedChoiceField(
         label=_("Note"), choices=[(i, str(i)) for i in range(1, 6)], coerce=int, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CollectionForm(SingleLineTextMixin, forms.Form):
+class CollectionForm(EssaimForm):
     title = forms.CharField(label=_("Titre de la collection"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_public = forms.BooleanField(label=_("Collection publique"), required=False)

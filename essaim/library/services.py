@@ -101,44 +101,73 @@ def _check_organisation(organisation: Any, *, acting_user: Any, current: Any = N
             _("Vous ne pouvez publier qu’au nom de votre organisation (%(org)s).")
             % {"org": own or _("aucune organisation renseignée")},
             code="organisation",
+            field="organisation",
         )
 
 
-def _clean(data: ResourceData) -> dict[str, Any]:
+def _clean(data: ResourceData, *, errors: list[tuple[str | None, str]] | None = None) -> dict[str, Any]:
+    """Every refusal at once (ServiceError.many), each with the field it concerns; `errors`
+    may already hold the refusals of the files."""
+    errors = list(errors or [])
+
+    def choice(name: str, value: str, choices: Any, message: str) -> str:
+        try:
+            return _choice(value, choices, message)
+        except ServiceError as exc:
+            errors.append((name, exc.message))
+            return value
+
     title = (data.title or "").strip()
     summary = (data.summary or "").strip()
     if not title:
-        raise ServiceError(_("Le titre est obligatoire."))
-    if len(title) > 200:
-        raise ServiceError(_("Le titre dépasse 200 caractères."))
+        errors.append(("title", _("Le titre est obligatoire.")))
+    elif len(title) > 200:
+        errors.append(("title", _("Le titre dépasse 200 caractères.")))
     if not summary:
-        raise ServiceError(_("Le résumé est obligatoire."))
-    if len(summary) > 1000:
-        raise ServiceError(_("Le résumé dépasse 1 000 caractères."))
-    licence = _choice(data.licence, Resource.Licence, _("Licence inconnue : « %(value)s »."))
+        errors.append(("summary", _("Le résumé est obligatoire.")))
+    elif len(summary) > 1000:
+        errors.append(("summary", _("Le résumé dépasse 1 000 caractères.")))
+    licence = choice("licence", data.licence, Resource.Licence, _("Licence inconnue : « %(value)s »."))
     reason = (data.licence_reason or "").strip()
     if licence == Resource.Licence.RESERVED and not reason:
-        raise ServiceError(_("Une ressource « tous droits réservés » doit en donner la raison."))
+        errors.append(("licence_reason", _("Une ressource « tous droits réservés » doit en donner la raison.")))
     themes = data.themes
     if isinstance(themes, str):
         themes = themes.split(",")
     if not isinstance(themes, list | tuple) or not all(isinstance(t, str) for t in themes):
-        raise ServiceError(_("Les thèmes doivent être une liste de mots."))
+        errors.append(("themes", _("Les thèmes doivent être une liste de mots.")))
+        themes = []
+    kind = choice("type", data.type, Resource.Type, _("Type de ressource inconnu : « %(value)s »."))
+    audience = choice("audience", data.audience, Resource.Audience, _("Public inconnu : « %(value)s »."))
+    language = choice("language", data.language, Resource.Language, _("Langue inconnue : « %(value)s »."))
+    visibility = choice("visibility", data.visibility, Resource.Visibility, _("Visibilité inconnue : « %(value)s »."))
+    errors += [("links", message) for message in _invalid_links(data.links)]
+    if errors:
+        raise ServiceError.many(errors)
     return {
         "title": title,
         "summary": summary,
         "body": sanitise_body(data.body),
-        "type": _choice(data.type, Resource.Type, _("Type de ressource inconnu : « %(value)s ».")),
+        "type": kind,
         "themes": sorted({t.strip()[:60] for t in themes if t.strip()})[:20],
-        "audience": _choice(data.audience, Resource.Audience, _("Public inconnu : « %(value)s ».")),
-        "language": _choice(data.language, Resource.Language, _("Langue inconnue : « %(value)s ».")),
+        "audience": audience,
+        "language": language,
         "licence": licence,
         "licence_reason": reason[:300] if licence == Resource.Licence.RESERVED else "",
         "authors": (data.authors or "").strip()[:300],
         "organisation": data.organisation,
-        "visibility": _choice(data.visibility, Resource.Visibility, _("Visibilité inconnue : « %(value)s ».")),
+        "visibility": visibility,
         "feedback_enabled": bool(data.feedback_enabled),
     }
+
+
+def resource_data_errors(*, data: ResourceData) -> list[tuple[str | None, str]]:
+    """What the service would refuse in `data`, for a form to show with its own errors."""
+    try:
+        _clean(data)
+    except ServiceError as exc:
+        return exc.errors
+    return []
 
 
 def _unique_slug(title: str) -> str:
@@ -183,10 +212,20 @@ def index_resources(resources: Iterable[Resource]) -> None:
         backend.index(findable)
 
 
-def _store_files(resource: Resource, uploads: Sequence[Upload]) -> list[ResourceFile]:
-    stored = []
+def _inspect_uploads(uploads: Sequence[Upload]) -> tuple[list[tuple[Upload, Any]], list[str]]:
+    """Each file inspected once, before anything is written; the refusals of all of them."""
+    accepted, refused = [], []
     for upload in uploads:
-        inspected = inspect_upload(upload.name, upload.data)
+        try:
+            accepted.append((upload, inspect_upload(upload.name, upload.data)))
+        except ServiceError as exc:
+            refused.append(exc.message)
+    return accepted, refused
+
+
+def _store_files(resource: Resource, inspected_uploads: Sequence[tuple[Upload, Any]]) -> list[ResourceFile]:
+    stored = []
+    for upload, inspected in inspected_uploads:
         name = normalised_name(upload.name, inspected.extension)
         # A random folder: names never collide and a storage URL cannot be guessed.
         path = default_storage.save(f"library/{resource.pk}/{secrets.token_hex(8)}/{name}", ContentFile(upload.data))
@@ -204,26 +243,33 @@ def _store_files(resource: Resource, uploads: Sequence[Upload]) -> list[Resource
     return stored
 
 
-def _set_links(resource: Resource, links: Sequence[tuple[str, str]]) -> None:
+def _invalid_links(links: Sequence[tuple[str, str]]) -> list[str]:
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
     validate = URLValidator(schemes=["http", "https"])
-    clean = []
-    for url, label in links:
+    invalid = []
+    for url, _label in links:
         try:
             validate(url)
-        except ValidationError as exc:
-            raise ServiceError(_("Lien invalide : « %(url)s ».") % {"url": url[:200]}) from exc
-        clean.append(ResourceLink(resource=resource, url=url, label=(label or url)[:200]))
+        except ValidationError:
+            invalid.append(_("Lien invalide : « %(url)s ».") % {"url": url[:200]})
+    return invalid
+
+
+def _set_links(resource: Resource, links: Sequence[tuple[str, str]]) -> None:
+    """The links were checked by _clean, before anything was written."""
     resource.links.all().delete()
-    ResourceLink.objects.bulk_create(clean)
+    ResourceLink.objects.bulk_create(
+        [ResourceLink(resource=resource, url=url, label=(label or url)[:200]) for url, label in links]
+    )
 
 
 def _create(
     *, data: ResourceData, acting_user: Any, status: str, uploads: Sequence[Upload] = (), slug: str = ""
 ) -> Resource:
-    values = _clean(data)
+    inspected, refused = _inspect_uploads(uploads)
+    values = _clean(data, errors=[("documents", message) for message in refused])
     _check_organisation(values["organisation"], acting_user=acting_user)
     if slug and Resource.objects.filter(slug=slug).exists():
         raise ServiceError(_("Une ressource porte déjà l’identifiant « %(slug)s ».") % {"slug": slug})
@@ -236,7 +282,7 @@ def _create(
     )
     resource.competencies.set(data.competencies)
     _set_links(resource, data.links)
-    _store_files(resource, uploads)
+    _store_files(resource, inspected)
     _version(resource, author=acting_user, note=_("Création"))
     index_resources([resource])
     return resource
@@ -276,7 +322,8 @@ def resource_update(
     resubmitted; a moderator may edit a published resource in place."""
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     before = _snapshot(resource)
-    values = _clean(data)
+    inspected, refused = _inspect_uploads(uploads)
+    values = _clean(data, errors=[("documents", message) for message in refused])
     _check_organisation(values["organisation"], acting_user=acting_user, current=resource.organisation)
     for name, value in values.items():
         setattr(resource, name, value)
@@ -286,7 +333,7 @@ def resource_update(
     resource.save()
     resource.competencies.set(data.competencies)
     _set_links(resource, data.links)
-    _store_files(resource, uploads)
+    _store_files(resource, inspected)
     version = _version(resource, author=acting_user, note=note or _("Modification"))
     index_resources([resource])
     after = version.data

@@ -148,7 +148,7 @@ def resource_submit(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             resource = resource_create(data=form.to_data(), uploads=form.uploads(), acting_user=request.user)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Merci ! Votre ressource est proposée : l’équipe la relira avant publication."))
             return redirect(resource)
@@ -179,7 +179,7 @@ def resource_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 submit="submit" in request.POST,
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Modifications enregistrées : une nouvelle version est créée."))
             return redirect(resource)
@@ -233,7 +233,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Décision enregistrée."))
             return redirect("library:moderation")
@@ -291,7 +291,7 @@ def collections(request: HttpRequest) -> HttpResponse:
             try:
                 collection = collection_create(owner=request.user, acting_user=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
             else:
                 messages.success(request, _("Collection créée."))
                 return redirect("library:collection", collection.pk)

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from essaim.reporting.models import QuarterRollup
 from essaim.reporting.selectors import TARGET_SESSIONS_PER_QUARTER, TARGET_TRAINED_PER_YEAR, suppress
@@ -61,7 +61,11 @@ def progress_report(*, year: int) -> dict[str, Any]:
             _("Sessions régulières de formation à la facilitation (une par trimestre)"),
             status,
             _status(status),
-            _("%(covered)s trimestre(s) sur %(elapsed)s écoulé(s) avec au moins une session tenue")
+            ngettext(
+                "%(covered)s trimestre sur %(elapsed)s avec au moins une session tenue",
+                "%(covered)s trimestres sur %(elapsed)s avec au moins une session tenue",
+                covered,
+            )
             % {"covered": covered, "elapsed": elapsed},
             [
                 (_("Tableau de bord"), dashboard),

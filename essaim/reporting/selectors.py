@@ -96,7 +96,16 @@ def scope_for(user: Any) -> Scope:
     lab_ids = roles.scopes(user, Role.LAB_COORDINATOR)
     regions: tuple[str, ...] = ()
     if lab_ids:
-        regions = tuple(r for r in Organisation.objects.filter(pk__in=lab_ids).values_list("region_id", flat=True) if r)
+        # The menu asks too: the regions are read once per request, as the roles are.
+        held = roles.held_roles(user)
+        cached = getattr(user, "_essaim_lab_regions", None)
+        if cached is not None and cached[0] is held:
+            regions = cached[1]
+        else:
+            regions = tuple(
+                r for r in Organisation.objects.filter(pk__in=lab_ids).values_list("region_id", flat=True) if r
+            )
+            user._essaim_lab_regions = (held, regions)
     return Scope(organiser_paths=paths, region_ids=regions, label="scoped")
 
 

@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from essaim.core.forms import SingleLineTextMixin
+from essaim.core.forms import EssaimForm
 from essaim.surveys.models import Question, Survey
 
 
-class AnswerForm(SingleLineTextMixin, forms.Form):
+class AnswerForm(EssaimForm):
     """One field per question, built from the survey."""
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from essaim.catalogue.models import Course
-from essaim.core.forms import EssaimForm, SingleLineTextMixin
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Organisation, Region
 from essaim.training.backoffice_selectors import move_targets
 from essaim.training.models import Attendance, Registration, Session, SessionMessage, SessionSlot
@@ -44,7 +44,7 @@ class BackofficeSessionFilterForm(EssaimForm):
         }
 
 
-class DeclineForm(SingleLineTextMixin, forms.Form):
+class DeclineForm(EssaimForm):
     reason = forms.CharField(
         label=_("Motif du refus"),
         max_length=REASON_MAX_LENGTH,
@@ -52,11 +52,11 @@ class DeclineForm(SingleLineTextMixin, forms.Form):
     )
 
 
-class RegistrationCancelForm(SingleLineTextMixin, forms.Form):
+class RegistrationCancelForm(EssaimForm):
     note = forms.CharField(label=_("Message à la personne"), max_length=REASON_MAX_LENGTH, required=False)
 
 
-class MoveForm(SingleLineTextMixin, forms.Form):
+class MoveForm(EssaimForm):
     to_session = forms.ModelChoiceField(
         label=_("Transférer vers la session"),
         queryset=Session.objects.none(),
@@ -89,7 +89,7 @@ def mark_field_name(registration_id: int) -> str:
     return f"mark-{registration_id}"
 
 
-class AttendanceForm(SingleLineTextMixin, forms.Form):
+class AttendanceForm(EssaimForm):
     """One half-day's attendance: a status per booked person (those left blank are not recorded).
 
     The template renders the radios itself (one fieldset per person); this form checks them.

@@ -281,7 +281,7 @@ def registration_approve_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
         request,
         lambda: registration_approve(registration=registration, acting_user=request.user),
         lambda approved: (
-            _("Demande de %(name)s acceptée : %(status)s.")
+            _("%(name)s : demande acceptée, %(status)s.")
             % {"name": registration.user, "status": approved.get_status_display()}
         ),
     )
@@ -327,7 +327,7 @@ def registration_decline_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
         lambda: registration_decline(
             registration=registration, acting_user=request.user, reason=form.cleaned_data["reason"]
         ),
-        lambda _declined: _("Demande de %(name)s refusée.") % {"name": registration.user},
+        lambda _declined: _("%(name)s : demande refusée.") % {"name": registration.user},
     )
     return redirect(_detail_url(session.pk))
 

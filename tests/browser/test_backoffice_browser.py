@@ -154,13 +154,13 @@ def test_an_organiser_handles_requests_on_an_accessible_page(page, console, orga
     _assert_accessible(page, console, detail_path)
 
     page.get_by_role("button", name="Accepter — Alix Durand").click()
-    expect(page.locator(".fr-alert--success")).to_contain_text("Demande de Alix Durand acceptée : Inscrit.")
+    expect(page.locator(".fr-alert--success")).to_contain_text("Alix Durand : demande acceptée, Inscrit.")
 
     bao = page.locator("tr", has_text="Bao Durand")
     bao.get_by_text("Autres actions").click()
     bao.get_by_label("Motif du refus").fill("Session réservée à l’équipe projet")
     bao.get_by_role("button", name="Refuser la demande").click()
-    expect(page.locator(".fr-alert--success")).to_contain_text("Demande de Bao Durand refusée.")
+    expect(page.locator(".fr-alert--success")).to_contain_text("Bao Durand : demande refusée.")
 
     chris = page.locator("tr", has_text="Chris Durand")
     chris.get_by_text("Autres actions").click()

@@ -66,7 +66,7 @@ def test_proconnect_login_and_logout_round_trip(page, console, browser_proconnec
 
     page.wait_for_url(_path_is("/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Camille")
-    organisation = page.locator("main dd").first
+    organisation = page.locator("main .essaim-organisation")
     expect(organisation.get_by_role("link")).to_have_text("Direction générale des Finances publiques")
     # ProConnect's organizational_unit equals the organisation's name here: not shown twice.
     expect(organisation).to_have_text("Direction générale des Finances publiques")

@@ -170,8 +170,17 @@ def test_an_agent_finds_registers_for_and_cancels_a_session_with_the_keyboard_al
     # in the closing note. The menu dialog's Escape on a phone is checked below.
     _next_frames(page)
 
-    # Back to « Sessions » with Shift+Tab, then filter the list to a region.
-    _tab_to(page, _named("Sessions"), backwards=True)
+    # Back to « Se former » with Shift+Tab, open it, « Trouver une session », then filter
+    # the list to a region.
+    _tab_to(page, _named("Se former"), backwards=True)
+    training = page.get_by_role("navigation", name="Menu principal").get_by_role("button", name="Se former")
+    _press(page, "Enter")
+    expect(training).to_have_attribute("aria-expanded", "true")
+    page.wait_for_function(
+        "(id) => document.getElementById(id).getAnimations({subtree: true}).length === 0",
+        arg=training.get_attribute("aria-controls"),
+    )
+    _tab_to(page, _named("Trouver une session"))
     _enter_and_wait(page)
     assert urlsplit(page.url).path == "/sessions/"
     _press(page, "Tab")
@@ -245,6 +254,14 @@ def test_an_agent_searches_the_library_and_opens_a_resource_with_the_keyboard(br
     _press(page, "Tab")
     page.keyboard.press("Enter")  # skip link to the menu
     _tab_to(page, _named("Ressources"))
+    library = page.get_by_role("navigation", name="Menu principal").get_by_role("button", name="Ressources")
+    _press(page, "Enter")
+    expect(library).to_have_attribute("aria-expanded", "true")
+    page.wait_for_function(
+        "(id) => document.getElementById(id).getAnimations({subtree: true}).length === 0",
+        arg=library.get_attribute("aria-controls"),
+    )
+    _tab_to(page, _named("Rechercher une ressource"))
     _enter_and_wait(page)
     assert urlsplit(page.url).path == "/ressources/"
     _tab_to(page, lambda s: 'id="library-q"' in s["html"])

@@ -66,7 +66,7 @@ def test_a_visitor_searches_filters_opens_and_downloads_a_resource(page, console
 def test_a_partner_submits_a_resource_that_an_admin_publishes(page, console, partner, programme_admin):
     login_with_password(page, partner.email)
     _assert_accessible(page, console, "/ressources/proposer/")
-    page.get_by_label("Titre").fill("Le débat mouvant au collège")
+    page.get_by_label("Titre", exact=True).fill("Le débat mouvant au collège")
     page.get_by_label("Résumé").fill("Prendre position en se déplaçant, avec des élèves de troisième.")
     page.get_by_label("Type").select_option("case_study")
     page.get_by_label("Fichiers").set_input_files(

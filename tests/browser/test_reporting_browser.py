@@ -90,8 +90,12 @@ def test_a_participant_answers_the_survey(page, console, ministry):
 
     login_with_password(page, invitation.user.email, "mot-de-passe-de-test-2026")
     _assert_accessible(page, console, f"/enquetes/{invitation.token}/")
-    page.locator("fieldset", has_text="Êtes-vous satisfait").get_by_label("4", exact=True).check()
-    page.get_by_label("Les outils").check()
+    # DSFR draws radios and checkboxes on their label, which is what a person clicks.
+    satisfaction = page.locator("fieldset", has_text="Êtes-vous satisfait")
+    satisfaction.locator("label", has_text=re.compile(r"^\s*4\s*$")).click()
+    expect(satisfaction.get_by_label("4", exact=True)).to_be_checked()
+    page.locator("label", has_text="Les outils").click()
+    expect(page.get_by_label("Les outils")).to_be_checked()
     page.get_by_label("Un commentaire ?").fill("Très concret.")
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Merci pour vos réponses")

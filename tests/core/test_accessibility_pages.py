@@ -96,8 +96,35 @@ def test_the_declaration_lists_every_swept_page_and_the_tool_version(client):
     assert response.status_code == 200
     content = response.content.decode()
     assert f"axe-core {AXE_CORE_VERSION}" in content
-    assert "non conforme" in content
+    assert "partiellement conforme" in content
     for key_page in KEY_PAGES:
         assert str(key_page.label).replace("’", "&#x27;") in content or str(key_page.label) in content, key_page
         assert f"<code>{key_page.pattern}</code>" in content.replace("&lt;", "<").replace("&gt;", ">"), key_page
     assert "09 69 39 00 00" in content  # the Défenseur des droits' recourse, as the RGAA model asks
+
+
+@pytest.mark.django_db
+def test_the_declaration_publishes_the_rgaa_self_assessment(client):
+    from collections import Counter
+
+    from essaim.core.rgaa import CRITERIA, NC, assessment
+
+    # The 106 criteria of RGAA 4.1, theme by theme, each once, each with a status and evidence.
+    per_theme = Counter(c.number.split(".")[0] for c in CRITERIA)
+    assert per_theme == {"1": 9, "2": 2, "3": 3, "4": 13, "5": 8, "6": 2, "7": 5, "8": 10, "9": 4, "10": 14,
+                         "11": 13, "12": 11, "13": 12}  # fmt: skip
+    assert len({c.number for c in CRITERIA}) == 106
+    assert all(c.status in {"C", "NC", "NA"} and str(c.evidence) for c in CRITERIA)
+    result = assessment()
+    assert result.rate == round(100 * result.conform / (result.conform + result.not_conform), 1)
+    assert 90 < result.rate < 100  # « partiellement conforme »
+
+    content = client.get("/accessibilite/").content.decode()
+    shown = f"{result.rate:.1f}".replace(".", ",")
+    assert f"Taux de conformité : {shown} %" in content.replace("\u00a0", " ")
+    assert content.count("<tr>") >= 107
+    for criterion in CRITERIA:
+        if criterion.status == NC:
+            assert f"Critère {criterion.number} — " in content, criterion.number
+    footer = content[content.index('id="footer"') :]
+    assert "Accessibilité : partiellement conforme" in footer.replace("\u00a0", " ")

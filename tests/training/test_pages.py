@@ -173,7 +173,13 @@ def test_the_detail_lists_each_half_day(client, session):
     page = _text(client.get(reverse("training:detail", args=[session.pk])))
 
     for slot in session.slots.all():
-        assert f"{timezone.localtime(slot.starts_at):%H:%M}–{timezone.localtime(slot.ends_at):%H:%M}" in page
+        start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+
+        # French typography: « 10 h – 13 h », « 14 h 30 » (non-breaking spaces)
+        def hour(t):
+            return f"{t.hour}\u00a0h" + (f"\u00a0{t.minute:02d}" if t.minute else "")
+
+        assert f"{hour(start)} –\u00a0{hour(end)}" in page
 
 
 def test_unknown_or_draft_session_is_a_404(client, intro_course, ministry):
@@ -236,7 +242,7 @@ def test_an_offered_seat_shows_its_deadline_and_the_accept_button(
 
     deadline = timezone.localtime(mine.offered_until)
     assert "Place proposée" in page
-    assert f"{deadline:%H:%M}" in page
+    assert f"à {deadline.hour}\u00a0h" in page  # « à 7 h 18 »
     assert "elle vous est réservée jusqu’au" in page
     assert reverse("training:accept-offer", args=[mine.pk]) in page
 

@@ -1,0 +1,102 @@
+"""The home page of each audience shows what the person has to do now, in a fixed number
+of queries whatever the amount of data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from essaim.training.models import Session
+from essaim.training.services import registration_cancel, registration_create
+from tests.factories import UserFactory
+from tests.training import conftest as training
+from tests.training.conftest import make_session
+
+# The training tests' course and framework, as fixtures of this module too.
+framework = training.framework
+intro_course = training.intro_course
+
+pytestmark = pytest.mark.django_db
+
+
+def _home(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_agent_sees_the_seat_offered_to_them_with_its_deadline(
+    client, intro_course, ministry, agent, django_capture_on_commit_callbacks
+):
+    session = make_session(intro_course, ministry, capacity=1)
+    first = UserFactory()
+    held = registration_create(session=session, agent=first, acting_user=first)
+    registration_create(session=session, agent=agent, acting_user=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=held, acting_user=first)
+    page = _home(client, agent)
+    assert "Mes prochaines sessions" in page
+    assert "Place proposée" in page and "répondez avant le" in page
+    assert "apparaîtront ici" not in page
+
+
+def test_an_organiser_sees_the_requests_waiting_for_approval(client, intro_course, ministry, organiser):
+    session = make_session(intro_course, ministry, capacity=5, approval_mode=Session.ApprovalMode.ORGANISER)
+    for person in (UserFactory(), UserFactory()):
+        registration_create(session=session, agent=person, acting_user=person)
+    page = _home(client, organiser)
+    assert "Sessions à suivre" in page
+    assert "2\u00a0demandes à valider" in page or "2 demandes à valider" in page
+    assert reverse("training_admin:detail", args=[session.pk]) in page
+
+
+def test_a_programme_admin_sees_the_moderation_queue_and_the_figures(client, programme_admin, partner):
+    from essaim.library.services import ResourceData, resource_create
+
+    resource_create(
+        data=ResourceData(
+            title="Le forum ouvert",
+            summary="Un ordre du jour construit par les participants.",
+            body="",
+            type="method",
+            audience="agents",
+            language="fr",
+            licence="etalab-2.0",
+            licence_reason="",
+            authors="",
+            organisation=None,
+            visibility="public",
+            feedback_enabled=True,
+        ),
+        acting_user=partner,
+    )
+    page = _home(client, programme_admin)
+    assert "File de modération" in page and "Le forum ouvert" in page
+    assert "Le programme en chiffres" in page
+
+
+def test_a_visitor_is_offered_sessions_the_path_events_and_figures(client):
+    page = client.get(reverse("core:home")).content.decode()
+    for name in ("training:list", "catalogue:path", "events:list", "reporting:public"):
+        assert f'href="{reverse(name)}"' in page, name
+    # The three tiles are links now, not decoration.
+    assert page.count('class="fr-tile fr-enlarge-link"') == 3
+
+
+def test_the_agent_home_costs_the_same_queries_with_more_data(client, intro_course, ministry, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(agent)
+    first = make_session(intro_course, ministry, capacity=3, days_ahead=5)
+    registration_create(session=first, agent=agent, acting_user=agent)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for days in (10, 20, 40, 50):
+        session = make_session(intro_course, ministry, capacity=3, days_ahead=days)
+        registration_create(session=session, agent=agent, acting_user=agent)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/").content.decode()
+    assert len(five.captured_queries) == len(one.captured_queries) <= 13
+    assert page.count(">Inscrit<") == 4  # four rows shown, the fifth behind « Trouver une session »
