@@ -55,27 +55,44 @@ def credential_attestation_pdf(credential: Credential) -> bytes:
 
 
 def credential_json(credential: Credential) -> dict[str, Any]:
-    """The credential as JSON, exactly as signed (the VC-JWT payload less its JWT claims).
-    The signature is the JWT itself (an enveloping proof): verifiers check the .jwt file."""
+    """badge.json: the credential exactly as in the VC-JWT payload (less its JWT claims),
+    with an embedded Data Integrity proof (eddsa-rdfc-2022) dated at issuance, so that a
+    wallet or verifier that reads JSON-LD credentials checks it without the JWT."""
     import jwt
 
+    from essaim.credentials.integrity import add_proof
     from essaim.credentials.vc import credential_of
 
     payload = jwt.decode(credential.jwt, options={"verify_signature": False})
-    return credential_of(payload)
+    return add_proof(credential_of(payload), created=credential.issued_at)
+
+
+def _status_lists() -> dict[str, Any]:
+    """Both encodings of the revocation list, built together from the same instant and
+    cached under one key (a revocation drops it)."""
+    from django.core.cache import cache
+
+    cached = cache.get(vc.STATUS_LIST_CACHE_KEY)
+    if not isinstance(cached, dict):
+        from django.utils import timezone
+
+        revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
+        now = timezone.now()
+        cached = {"jwt": vc.status_list_token(revoked, now=now), "json": vc.status_list_document(revoked, now=now)}
+        cache.set(vc.STATUS_LIST_CACHE_KEY, cached, vc.STATUS_LIST_CACHE_SECONDS)
+    return cached
 
 
 def status_list_published() -> str:
-    """The signed BitstringStatusListCredential of the revocations (cached; a revocation
-    drops the cache)."""
-    from django.core.cache import cache
-
-    token = cache.get(vc.STATUS_LIST_CACHE_KEY)
-    if token is None:
-        revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
-        token = vc.status_list_token(revoked)
-        cache.set(vc.STATUS_LIST_CACHE_KEY, token, vc.STATUS_LIST_CACHE_SECONDS)
+    """The BitstringStatusListCredential of the revocations as VC-JWT (cached)."""
+    token: str = _status_lists()["jwt"]
     return token
+
+
+def status_list_document_published() -> dict[str, Any]:
+    """The same list as JSON-LD secured with a Data Integrity proof (cached)."""
+    document: dict[str, Any] = _status_lists()["json"]
+    return document
 
 
 def verify_code(code: str) -> tuple[vc.Verification, Credential | None]:

@@ -38,13 +38,19 @@ def issuer_id() -> str:
 
 
 def issuer_profile() -> dict[str, Any]:
+    """The issuer's Profile, which is also the controller document of the key that signs
+    badge.json: DID v1's context first (it defines `assertionMethod`; verifiers read such a
+    document as it is, without framing it)."""
+    from essaim.credentials.integrity import controller_members
+
     return {
-        "@context": CONTEXTS,
+        "@context": ["https://www.w3.org/ns/did/v1", *CONTEXTS],
         "id": issuer_id(),
         "type": ["Profile"],
         "name": settings.CREDENTIALS_ISSUER_NAME,
         "url": settings.SITE_URL + "/",
         "description": "Essaim — formation des agents publics à la facilitation et à la participation citoyenne.",
+        **controller_members(),
     }
 
 
@@ -228,11 +234,10 @@ def status_bit(encoded_list: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def status_list_token(revoked_indexes: list[int]) -> str:
-    """The BitstringStatusListCredential, signed as VC-JWT."""
-    now = timezone.now()
+def status_list_credential(revoked_indexes: list[int], *, now: dt.datetime) -> dict[str, Any]:
+    """The BitstringStatusListCredential, unsecured: the JWT and the JSON-LD list both carry it."""
     url = status_list_url()
-    credential = {
+    return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
@@ -245,9 +250,25 @@ def status_list_token(revoked_indexes: list[int]) -> str:
             "encodedList": encode_status_list(revoked_indexes),
         },
     }
+
+
+def status_list_token(revoked_indexes: list[int], *, now: dt.datetime | None = None) -> str:
+    """The BitstringStatusListCredential, signed as VC-JWT."""
+    now = now or timezone.now()
+    credential = status_list_credential(revoked_indexes, now=now)
+    url = credential["id"]
     return _secure(
         credential, {"iss": issuer_id(), "jti": url, "iat": int(now.timestamp()), "nbf": int(now.timestamp())}
     )[1]
+
+
+def status_list_document(revoked_indexes: list[int], *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The same list as JSON-LD with an embedded eddsa-rdfc-2022 proof: what a Data Integrity
+    verifier (the DCC's, a wallet) fetches for a badge.json's credentialStatus."""
+    from essaim.credentials.integrity import add_proof
+
+    now = now or timezone.now()
+    return add_proof(status_list_credential(revoked_indexes, now=now), created=now)
 
 
 # --- Verification --------------------------------------------------------------------------
