@@ -80,7 +80,7 @@ def _load(pem: bytes) -> Ed25519PrivateKey:
 def signing_key() -> Ed25519PrivateKey:
     """From `CREDENTIALS_EDDSA_SIGNING_KEY` (a PEM), else CREDENTIALS_KEY_DIR/ed25519.pem,
     generated there (mode 0600) on first use outside production."""
-    configured = getattr(settings, "CREDENTIALS_EDDSA_SIGNING_KEY", "")
+    configured = settings.CREDENTIALS_EDDSA_SIGNING_KEY
     if configured:
         return _load(configured.encode())
     path = Path(settings.CREDENTIALS_KEY_DIR) / KEY_FILE
