@@ -67,31 +67,32 @@ def credential_json(credential: Credential) -> dict[str, Any]:
     return add_proof(credential_of(payload), created=credential.issued_at)
 
 
-def _status_lists() -> dict[str, Any]:
-    """Both encodings of the revocation list, built together from the same instant and
-    cached under one key (a revocation drops it)."""
+def _status_list(encoding: str) -> Any:
+    """The revocation list in one encoding ("jwt" or "json"), cached: both encodings live
+    under one key, which a revocation drops; each is built the first time it is asked for."""
     from django.core.cache import cache
+    from django.utils import timezone
 
     cached = cache.get(vc.STATUS_LIST_CACHE_KEY)
     if not isinstance(cached, dict):
-        from django.utils import timezone
-
+        cached = {}
+    if encoding not in cached:
         revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
-        now = timezone.now()
-        cached = {"jwt": vc.status_list_token(revoked, now=now), "json": vc.status_list_document(revoked, now=now)}
+        build = vc.status_list_token if encoding == "jwt" else vc.status_list_document
+        cached[encoding] = build(revoked, now=timezone.now())
         cache.set(vc.STATUS_LIST_CACHE_KEY, cached, vc.STATUS_LIST_CACHE_SECONDS)
-    return cached
+    return cached[encoding]
 
 
 def status_list_published() -> str:
     """The BitstringStatusListCredential of the revocations as VC-JWT (cached)."""
-    token: str = _status_lists()["jwt"]
+    token: str = _status_list("jwt")
     return token
 
 
 def status_list_document_published() -> dict[str, Any]:
     """The same list as JSON-LD secured with a Data Integrity proof (cached)."""
-    document: dict[str, Any] = _status_lists()["json"]
+    document: dict[str, Any] = _status_list("json")
     return document
 
 
