@@ -15,8 +15,8 @@ class VerifyCodeForm(DsfrBaseForm):
 
 class VerifyTokenForm(DsfrBaseForm):
     token = forms.CharField(
-        label=_("Badge numérique (VC-JWT)"),
-        help_text=_("Collez le contenu du fichier .jwt téléchargé depuis Essaim."),
+        label=_("Badge numérique (VC-JWT ou badge.json)"),
+        help_text=_("Collez le contenu du fichier .jwt ou .json téléchargé depuis Essaim."),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
     )

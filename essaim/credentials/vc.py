@@ -340,6 +340,8 @@ def verify_token(token: str, *, status_list: str | None = None, at: dt.datetime 
     """Signature (a published key), issuer, expiry (now, or at the date `at`), then the
     revocation bit read from the published status list credential (verified like any
     credential)."""
+    if token.lstrip().startswith("{"):
+        return verify_document(token, at=at)
     token = "".join(token.split())
     checked = _verified_claims(token)
     if checked is None:
@@ -361,6 +363,55 @@ def verify_token(token: str, *, status_list: str | None = None, at: dt.datetime 
         try:
             revoked = status_bit(listed[1]["vc"]["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
         except (KeyError, ValueError, IndexError, OSError):
+            return Verification(status="invalid")
+        if revoked:
+            result.status = "revoked"
+            return result
+    if expires is not None and expires <= (at or timezone.now()):
+        result.status = "expired"
+    return result
+
+
+def _parse_date(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def verify_document(text: str, *, at: dt.datetime | None = None) -> Verification:
+    """A pasted badge.json: its Data Integrity proof by the issuer's current Ed25519 key,
+    the issuer, then the revocation bit of the JSON-LD status list (its proof checked too),
+    then expiry. Anything else — not JSON, no proof, another key — is invalid."""
+    import json
+
+    from essaim.credentials import integrity
+    from essaim.credentials.selectors import status_list_document_published
+
+    try:
+        credential = json.loads(text)
+    except ValueError:
+        return Verification(status="invalid")
+    trusted = {integrity.verification_method()}
+    if not isinstance(credential, dict) or not integrity.verify_proof(credential, trusted=trusted):
+        return Verification(status="invalid")
+    issuer = credential.get("issuer")
+    if (issuer.get("id") if isinstance(issuer, dict) else issuer) != issuer_id():
+        return Verification(status="invalid")
+    body = {k: v for k, v in credential.items() if k != "proof"}
+    issued, expires = _parse_date(body.get("validFrom")), _parse_date(body.get("validUntil"))
+    result = Verification(status="valid", credential=body, issued_at=issued, expires_at=expires)
+    entry = body.get("credentialStatus")
+    if isinstance(entry, dict):
+        listed = status_list_document_published()
+        if not integrity.verify_proof(listed, trusted=trusted) or entry.get("statusListCredential") != listed["id"]:
+            return Verification(status="invalid")
+        try:
+            revoked = status_bit(listed["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+        except (KeyError, ValueError, IndexError, OSError, TypeError):
             return Verification(status="invalid")
         if revoked:
             result.status = "revoked"

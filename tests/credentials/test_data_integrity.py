@@ -151,3 +151,16 @@ def test_the_key_and_its_controller_are_published(client, credential):
     assert key["controller"] == profile["id"] and profile["assertionMethod"] == [method]
     integrity.canonical_nquads(profile)  # the profile's contexts agree (no protected-term clash)
     assert client.get("/attestations/emetteur/multikey/z6MkAutreCle/").status_code == 404
+
+
+def test_a_visitor_pastes_badge_json_and_sees_valid_then_revoked(client, agent, credential, programme_admin):
+    badge = json.dumps(_badge(client, agent, credential), ensure_ascii=False, indent=2)
+    client.logout()
+    page = client.post("/attestations/verifier/", {"token": badge}).content.decode()
+    assert "Attestation valide" in page and "Camille Durand" in page
+    forged = badge.replace("Camille Durand", "Dominique Martin")
+    for text in (forged, "{pas du json", "[]", json.dumps({"proof": {}}), json.dumps({"proof": "x"})):
+        response = client.post("/attestations/verifier/", {"token": text})
+        assert response.status_code == 200 and "Badge non authentique" in response.content.decode(), text
+    credential_revoke(credential=credential, reason="erreur", acting_user=programme_admin)
+    assert "Attestation révoquée" in client.post("/attestations/verifier/", {"token": badge}).content.decode()
