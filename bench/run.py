@@ -12,6 +12,7 @@ SCRIPTS = [
     "bench_foundation.py",
     "bench_registrations.py",
     "bench_credentials.py",
+    "bench_badge_json.py",
     "bench_library.py",
     "bench_network.py",
     "bench_steering.py",

@@ -566,6 +566,8 @@ LOGGING = {
 # CREDENTIALS_KEY_DIR named <kid>.pem (a development key is generated there on first use).
 CREDENTIALS_SIGNING_KEY = env("CREDENTIALS_SIGNING_KEY")
 CREDENTIALS_KEY_DIR = Path(env("CREDENTIALS_KEY_DIR", str(VAR_DIR / "credential-keys")))
+# The Ed25519 key of badge.json's Data Integrity proof (PEM); unset: CREDENTIALS_KEY_DIR/ed25519.pem.
+CREDENTIALS_EDDSA_SIGNING_KEY = env("CREDENTIALS_EDDSA_SIGNING_KEY")
 CREDENTIALS_ISSUER_NAME = env(
     "CREDENTIALS_ISSUER_NAME", "Essaim — Direction interministérielle de la transformation publique"
 )

@@ -16,8 +16,8 @@ class VerifyCodeForm(EssaimForm):
 
 class VerifyTokenForm(EssaimForm):
     token = forms.CharField(
-        label=_("Badge numérique (VC-JWT)"),
-        help_text=_("Collez le contenu du fichier .jwt téléchargé depuis Essaim."),
+        label=_("Badge numérique (VC-JWT ou badge.json)"),
+        help_text=_("Collez le contenu du fichier .jwt ou .json téléchargé depuis Essaim."),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
     )

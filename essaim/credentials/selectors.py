@@ -55,27 +55,45 @@ def credential_attestation_pdf(credential: Credential) -> bytes:
 
 
 def credential_json(credential: Credential) -> dict[str, Any]:
-    """The credential as JSON, exactly as signed (the VC-JWT payload less its JWT claims).
-    The signature is the JWT itself (an enveloping proof): verifiers check the .jwt file."""
+    """badge.json: the credential exactly as in the VC-JWT payload (less its JWT claims),
+    with an embedded Data Integrity proof (eddsa-rdfc-2022) dated at issuance, so that a
+    wallet or verifier that reads JSON-LD credentials checks it without the JWT."""
     import jwt
 
+    from essaim.credentials.integrity import add_proof
     from essaim.credentials.vc import credential_of
 
     payload = jwt.decode(credential.jwt, options={"verify_signature": False})
-    return credential_of(payload)
+    return add_proof(credential_of(payload), created=credential.issued_at)
+
+
+def _status_list(encoding: str) -> Any:
+    """The revocation list in one encoding ("jwt" or "json"), cached: both encodings live
+    under one key, which a revocation drops; each is built the first time it is asked for."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    cached = cache.get(vc.STATUS_LIST_CACHE_KEY)
+    if not isinstance(cached, dict):
+        cached = {}
+    if encoding not in cached:
+        revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
+        build = vc.status_list_token if encoding == "jwt" else vc.status_list_document
+        cached[encoding] = build(revoked, now=timezone.now())
+        cache.set(vc.STATUS_LIST_CACHE_KEY, cached, vc.STATUS_LIST_CACHE_SECONDS)
+    return cached[encoding]
 
 
 def status_list_published() -> str:
-    """The signed BitstringStatusListCredential of the revocations (cached; a revocation
-    drops the cache)."""
-    from django.core.cache import cache
-
-    token = cache.get(vc.STATUS_LIST_CACHE_KEY)
-    if token is None:
-        revoked = list(Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
-        token = vc.status_list_token(revoked)
-        cache.set(vc.STATUS_LIST_CACHE_KEY, token, vc.STATUS_LIST_CACHE_SECONDS)
+    """The BitstringStatusListCredential of the revocations as VC-JWT (cached)."""
+    token: str = _status_list("jwt")
     return token
+
+
+def status_list_document_published() -> dict[str, Any]:
+    """The same list as JSON-LD secured with a Data Integrity proof (cached)."""
+    document: dict[str, Any] = _status_list("json")
+    return document
 
 
 def verify_code(code: str) -> tuple[vc.Verification, Credential | None]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("emetteur/", views.issuer_view, name="issuer"),
     path("emetteur/jwks.json", views.jwks_view, name="jwks"),
     path("emetteur/cles/<str:kid>/", views.key_view, name="key"),
+    path("emetteur/multikey/<str:multibase>/", views.multikey_view, name="multikey"),
     path("statut/<int:number>/", views.status_list_view, name="status-list"),
     path("badges/<slug:course_code>/", views.achievement_view, name="achievement"),
     path("pilotage/", views.backoffice_view, name="backoffice"),

@@ -38,13 +38,19 @@ def issuer_id() -> str:
 
 
 def issuer_profile() -> dict[str, Any]:
+    """The issuer's Profile, which is also the controller document of the key that signs
+    badge.json: DID v1's context first (it defines `assertionMethod`; verifiers read such a
+    document as it is, without framing it)."""
+    from essaim.credentials.integrity import controller_members
+
     return {
-        "@context": CONTEXTS,
+        "@context": ["https://www.w3.org/ns/did/v1", *CONTEXTS],
         "id": issuer_id(),
         "type": ["Profile"],
         "name": settings.CREDENTIALS_ISSUER_NAME,
         "url": settings.SITE_URL + "/",
         "description": "Essaim — formation des agents publics à la facilitation et à la participation citoyenne.",
+        **controller_members(),
     }
 
 
@@ -228,11 +234,10 @@ def status_bit(encoded_list: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def status_list_token(revoked_indexes: list[int]) -> str:
-    """The BitstringStatusListCredential, signed as VC-JWT."""
-    now = timezone.now()
+def status_list_credential(revoked_indexes: list[int], *, now: dt.datetime) -> dict[str, Any]:
+    """The BitstringStatusListCredential, unsecured: the JWT and the JSON-LD list both carry it."""
     url = status_list_url()
-    credential = {
+    return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
@@ -245,9 +250,25 @@ def status_list_token(revoked_indexes: list[int]) -> str:
             "encodedList": encode_status_list(revoked_indexes),
         },
     }
+
+
+def status_list_token(revoked_indexes: list[int], *, now: dt.datetime | None = None) -> str:
+    """The BitstringStatusListCredential, signed as VC-JWT."""
+    now = now or timezone.now()
+    credential = status_list_credential(revoked_indexes, now=now)
+    url = credential["id"]
     return _secure(
         credential, {"iss": issuer_id(), "jti": url, "iat": int(now.timestamp()), "nbf": int(now.timestamp())}
     )[1]
+
+
+def status_list_document(revoked_indexes: list[int], *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The same list as JSON-LD with an embedded eddsa-rdfc-2022 proof: what a Data Integrity
+    verifier (the DCC's, a wallet) fetches for a badge.json's credentialStatus."""
+    from essaim.credentials.integrity import add_proof
+
+    now = now or timezone.now()
+    return add_proof(status_list_credential(revoked_indexes, now=now), created=now)
 
 
 # --- Verification --------------------------------------------------------------------------
@@ -319,6 +340,8 @@ def verify_token(token: str, *, status_list: str | None = None, at: dt.datetime 
     """Signature (a published key), issuer, expiry (now, or at the date `at`), then the
     revocation bit read from the published status list credential (verified like any
     credential)."""
+    if token.lstrip().startswith("{"):
+        return verify_document(token, at=at)
     token = "".join(token.split())
     checked = _verified_claims(token)
     if checked is None:
@@ -340,6 +363,55 @@ def verify_token(token: str, *, status_list: str | None = None, at: dt.datetime 
         try:
             revoked = status_bit(listed[1]["vc"]["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
         except (KeyError, ValueError, IndexError, OSError):
+            return Verification(status="invalid")
+        if revoked:
+            result.status = "revoked"
+            return result
+    if expires is not None and expires <= (at or timezone.now()):
+        result.status = "expired"
+    return result
+
+
+def _parse_date(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def verify_document(text: str, *, at: dt.datetime | None = None) -> Verification:
+    """A pasted badge.json: its Data Integrity proof by the issuer's current Ed25519 key,
+    the issuer, then the revocation bit of the JSON-LD status list (its proof checked too),
+    then expiry. Anything else — not JSON, no proof, another key — is invalid."""
+    import json
+
+    from essaim.credentials import integrity
+    from essaim.credentials.selectors import status_list_document_published
+
+    try:
+        credential = json.loads(text)
+    except ValueError:
+        return Verification(status="invalid")
+    trusted = {integrity.verification_method()}
+    if not isinstance(credential, dict) or not integrity.verify_proof(credential, trusted=trusted):
+        return Verification(status="invalid")
+    issuer = credential.get("issuer")
+    if (issuer.get("id") if isinstance(issuer, dict) else issuer) != issuer_id():
+        return Verification(status="invalid")
+    body = {k: v for k, v in credential.items() if k != "proof"}
+    issued, expires = _parse_date(body.get("validFrom")), _parse_date(body.get("validUntil"))
+    result = Verification(status="valid", credential=body, issued_at=issued, expires_at=expires)
+    entry = body.get("credentialStatus")
+    if isinstance(entry, dict):
+        listed = status_list_document_published()
+        if not integrity.verify_proof(listed, trusted=trusted) or entry.get("statusListCredential") != listed["id"]:
+            return Verification(status="invalid")
+        try:
+            revoked = status_bit(listed["credentialSubject"]["encodedList"], int(entry["statusListIndex"]))
+        except (KeyError, ValueError, IndexError, OSError, TypeError):
             return Verification(status="invalid")
         if revoked:
             result.status = "revoked"

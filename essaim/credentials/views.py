@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from essaim.catalogue.models import Course
 from essaim.core.exceptions import ServiceError
 from essaim.core.typing import AuthenticatedHttpRequest
-from essaim.credentials import keys, vc
+from essaim.credentials import integrity, keys, vc
 from essaim.credentials.forms import RevokeForm, VerifyCodeForm, VerifyTokenForm
 from essaim.credentials.models import Credential
 from essaim.credentials.pdf import learner_record_pdf
@@ -36,6 +37,7 @@ from essaim.credentials.selectors import (
     learner_record,
     practice_summary_label,
     session_attestations_zip,
+    status_list_document_published,
     status_list_published,
     verify_code,
 )
@@ -153,9 +155,30 @@ def jwks_view(request: HttpRequest) -> HttpResponse:
 def status_list_view(request: HttpRequest, number: int) -> HttpResponse:
     if number != vc.STATUS_LIST_NUMBER:
         raise Http404
-    response = HttpResponse(status_list_published(), content_type="application/vc+jwt")
-    response["Access-Control-Allow-Origin"] = "*"
+    if _wants_json_ld(request):
+        response = _json(status_list_document_published(), content_type="application/vc+ld+json")
+    else:
+        response = HttpResponse(status_list_published(), content_type="application/vc+jwt")
+        response["Access-Control-Allow-Origin"] = "*"
+    patch_vary_headers(response, ["Accept"])
     return response
+
+
+def _wants_json_ld(request: HttpRequest) -> bool:
+    """One list, two securing mechanisms (VC 2.0): a client that asks for JSON (a Data
+    Integrity verifier) gets the JSON-LD list with its embedded proof; one that asks for a
+    JWT, or for anything, gets the VC-JWT as before."""
+    accept = request.headers.get("Accept", "").lower()
+    return "json" in accept and "jwt" not in accept
+
+
+@cache_control(public=True, max_age=300)
+def multikey_view(request: HttpRequest, multibase: str) -> HttpResponse:
+    """The Multikey a badge.json proof's verificationMethod names (404 for any other key)."""
+    document = integrity.multikey_document(multibase)
+    if document is None:
+        raise Http404
+    return _json(document, content_type="application/ld+json")
 
 
 def achievement_view(request: HttpRequest, course_code: str) -> HttpResponse:

@@ -93,3 +93,20 @@ def test_agent_downloads_visitor_verifies_admin_revokes(page, console, agent, pr
     _assert_accessible(page, console, f"/attestations/verifier/{issued.code}/")
     console.assert_no_csp_violation()
     console.assert_no_failed_resource()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_visitor_pastes_badge_json_and_reads_valid(page, console, issued, width, settings, tmp_path):
+    import json
+
+    from essaim.credentials.selectors import credential_json
+
+    settings.CREDENTIALS_EDDSA_SIGNING_KEY = ""
+    page.set_viewport_size({"width": width, "height": 900})
+    _assert_accessible(page, console, "/attestations/verifier/")
+    field = page.get_by_label("Badge numérique (VC-JWT ou badge.json)")
+    field.fill(json.dumps(credential_json(issued), ensure_ascii=False, indent=2))
+    page.get_by_role("button", name="Vérifier le badge").click()
+    expect(page.get_by_text("Attestation valide").first).to_be_visible()
+    expect(page.get_by_text("Camille Durand").first).to_be_visible()
+    page.screenshot(path=f"/tmp/essaim-verify-badge-json-{width}.png", full_page=True)

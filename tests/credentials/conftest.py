@@ -20,6 +20,7 @@ def _key_dir(settings, tmp_path):
     """Each test signs with keys of its own, generated in a temporary directory."""
     settings.CREDENTIALS_KEY_DIR = tmp_path / "keys"
     settings.CREDENTIALS_SIGNING_KEY = ""
+    settings.CREDENTIALS_EDDSA_SIGNING_KEY = ""
     settings.SITE_URL = "https://essaim.test"
 
 
