@@ -22,6 +22,7 @@ from essaim.accounts.rules import acting_role
 from essaim.core.exceptions import ServiceError
 from essaim.core.services import audit_log
 from essaim.library import search
+from essaim.library import text as ftext
 from essaim.library.models import (
     Collection,
     CollectionItem,
@@ -166,20 +167,46 @@ def _version(resource: Resource, *, author: Any, note: str) -> ResourceVersion:
     )
 
 
-def index_resources(resources: Iterable[Resource]) -> None:
-    """Findable resources in the index, the others out of it."""
+def index_resources(resources: Iterable[Resource], *, fresh: bool = False) -> None:
+    """Findable resources in the index, the others out of it (`fresh`: the index was just
+    cleared, nothing to remove first)."""
     backend = search.backend()
     findable, gone = [], []
     for resource in resources:
         if resource.status == Resource.Status.PUBLISHED and resource.visibility != Resource.Visibility.DRAFT:
             files = "\n".join(f.text for f in resource.files.all())
-            findable.append(search.IndexDocument(resource.pk, resource.title, resource.summary, resource.body, files))
+            has_competencies = bool(resource.competencies.all())
+            code = search.FacetCode.pack(
+                type=resource.type,
+                licence=resource.licence,
+                audience=resource.audience,
+                language=resource.language,
+                organisation_id=resource.organisation_id,
+                public=resource.visibility == Resource.Visibility.PUBLIC,
+                has_competencies=has_competencies,
+            )
+            findable.append(
+                search.IndexDocument(
+                    resource.pk,
+                    resource.title,
+                    resource.summary,
+                    ftext.html_to_text(resource.body),
+                    files,
+                    code,
+                    themes=" ".join(str(t) for t in resource.themes or []),
+                    prior=search.resource_prior(
+                        organisation=resource.organisation_id is not None,
+                        themes=bool(resource.themes),
+                        competencies=has_competencies,
+                    ),
+                )
+            )
         else:
             gone.append(resource.pk)
-    if gone:
+    if gone and not fresh:
         backend.remove(gone)
     if findable:
-        backend.index(findable)
+        backend.index(findable, fresh=fresh)
 
 
 def _store_files(resource: Resource, uploads: Sequence[Upload]) -> list[ResourceFile]:
@@ -437,8 +464,10 @@ def library_reindex(*, batch_size: int = 500) -> int:
         count = 0
         ids = list(Resource.objects.published().order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), batch_size):
-            chunk = Resource.objects.filter(pk__in=ids[start : start + batch_size]).prefetch_related("files")
-            index_resources(chunk)
+            chunk = Resource.objects.filter(pk__in=ids[start : start + batch_size]).prefetch_related(
+                "files", "competencies"
+            )
+            index_resources(chunk, fresh=True)
             count += len(chunk)
     audit_log(actor=None, role="system", action="library.reindex", summary=f"{count}")
     return count
