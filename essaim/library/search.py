@@ -290,6 +290,13 @@ class EmbeddedBackend:
                         params,
                     )
                     ranked, exact = [(int(pk), 0.0) for (pk,) in cursor.fetchall()], True
+                elif total <= DIRECT:
+                    # Few matches: score every one of them, no threshold needed.
+                    cursor.execute(f"SELECT {resource_id} {source}", params)  # nosec B608
+                    ids = sorted(int(pk) for (pk,) in cursor.fetchall())
+                    idf = _idf(live, known)
+                    scored = _scored(cursor, live, idf, ids, set(ids), any_word=any_word)
+                    ranked, exact = scored[offset : offset + limit], True
                 else:
                     ranked, exact = _rank(
                         live,

@@ -156,14 +156,19 @@ def _query_facets(matches: search.Matches, filters: dict[str, list[str]]) -> dic
     for code, n in matches.codes:
         values = search.FacetCode.unpack(code)
         grouped[tuple(values[name] for name in (*FIELD_FACETS, "organisation"))] += n
-    organisations = dict(
-        Organisation.objects.filter(pk__in=[int(k[-1]) for k in grouped if k[-1]]).values_list("pk", "name")
+    organisation_ids = [int(k[-1]) for k in grouped if k[-1]]
+    organisations = (
+        dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")) if organisation_ids else {}
     )
     rows = [
         (*key[:-1], int(key[-1]) if key[-1] else None, organisations.get(int(key[-1])) if key[-1] else None, n)
         for key, n in grouped.items()
     ]
-    names = dict(Competency.objects.filter(pk__in=[pk for pk, _n in matches.competencies]).values_list("pk", "name"))
+    names = (
+        dict(Competency.objects.filter(pk__in=[pk for pk, _n in matches.competencies]).values_list("pk", "name"))
+        if matches.competencies
+        else {}
+    )
     competencies = [(pk, names.get(pk, str(pk)), n) for pk, n in matches.competencies]
     facets, _total = _facets(rows, competencies, filters)
     return facets
