@@ -126,3 +126,16 @@ def test_query_syntax_never_reaches_the_matcher(crowd):
     for query in ('atelier" OR "x', "atelier & !jury", "NEAR(atelier", "atelier:*", "'; DROP TABLE x; --"):
         page = resource_search(user=AnonymousUser(), query=query)
         assert page.total >= 0
+
+
+def test_library_reindex_command_rebuilds_the_index(crowd):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    search.backend().clear()
+    assert resource_search(user=AnonymousUser(), query="atelier").total == 0
+    out = StringIO()
+    call_command("library_reindex", stdout=out)
+    assert out.getvalue().startswith("62 ressources indexées")
+    assert resource_search(user=AnonymousUser(), query="atelier").hits[0].resource == crowd
