@@ -288,6 +288,15 @@ def resource_for_viewer(*, user: Any, pk: int) -> Resource | None:
     return resource
 
 
+def related_resources(*, user: Any, resource: Resource) -> list[Resource]:
+    """The resource's related resources (computed at indexing) that `user` may see."""
+    from essaim.library.related import related_ids
+
+    ids = related_ids(resource.pk)
+    found = Resource.objects.visible_to(user).select_related("organisation").in_bulk(ids) if ids else {}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def moderation_queue() -> QuerySet[Resource]:
     return (
         Resource.objects.filter(status=Resource.Status.SUBMITTED)

@@ -33,6 +33,7 @@ from essaim.library.models import (
     ResourceReport,
     ResourceVersion,
 )
+from essaim.library.related import related_compute
 from essaim.library.uploads import inspect_upload, normalised_name
 
 ALLOWED_TAGS = {
@@ -207,6 +208,8 @@ def index_resources(resources: Iterable[Resource], *, fresh: bool = False) -> No
         backend.remove(gone)
     if findable:
         backend.index(findable, fresh=fresh)
+        if not fresh:
+            related_compute([d.id for d in findable])
 
 
 def _store_files(resource: Resource, uploads: Sequence[Upload]) -> list[ResourceFile]:
@@ -456,8 +459,9 @@ def resource_import(*, record: dict[str, Any], acting_user: Any = None) -> Resou
     return resource
 
 
-def library_reindex(*, batch_size: int = 500) -> int:
-    """Rebuild the whole index (after a change of text processing). Returns the count."""
+def library_reindex(*, batch_size: int = 500, related: bool = False) -> int:
+    """Rebuild the whole index (after a change of text processing). Returns the count.
+    With `related`, then recompute every resource's related resources (a second pass)."""
     backend = search.backend()
     with transaction.atomic():
         backend.clear()
@@ -469,6 +473,8 @@ def library_reindex(*, batch_size: int = 500) -> int:
             )
             index_resources(chunk, fresh=True)
             count += len(chunk)
+        if related:
+            related_compute(ids)
     audit_log(actor=None, role="system", action="library.reindex", summary=f"{count}")
     return count
 

@@ -139,3 +139,25 @@ def test_library_reindex_command_rebuilds_the_index(crowd):
     call_command("library_reindex", stdout=out)
     assert out.getvalue().startswith("62 ressources indexées")
     assert resource_search(user=AnonymousUser(), query="atelier").hits[0].resource == crowd
+
+
+def test_related_resources_share_vocabulary_and_only_visible_ones_show(client):
+    cafe = make_resource("Le world café", "Des conversations en petits groupes tournants autour de tables.")
+    near = make_resource("Le café-débat", "Des conversations tournantes autour de tables, en petits groupes.")
+    hidden = make_resource(
+        "Conversations en petits groupes",
+        "Des conversations tournantes en petits groupes autour de tables.",
+        visibility=Resource.Visibility.AGENTS,
+    )
+    make_resource("Budget participatif", "Voter pour des projets d’investissement.")
+    from essaim.library.services import index_resources
+
+    index_resources([cafe])  # computed at indexing: the others exist now
+    page = client.get(cafe.get_absolute_url())
+    related = page.context["related"]
+    assert related[0] == near
+    assert hidden not in related
+    assert all(r.title != "Budget participatif" for r in related)
+    assert "Ressources liées" in page.content.decode()
+    client.force_login(UserFactory())
+    assert hidden in client.get(cafe.get_absolute_url()).context["related"]

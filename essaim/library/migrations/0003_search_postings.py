@@ -15,6 +15,13 @@ from django.db import migrations
 
 # The vocabulary: each stem and the number of findable resources using it (IDF, spelling).
 TERMS = "CREATE TABLE library_search_term (term varchar(64) PRIMARY KEY, documents integer NOT NULL)"
+# Related resources, computed at indexing (library/related.py).
+RELATED = [
+    "CREATE TABLE library_search_related (resource_id bigint NOT NULL REFERENCES library_resource (id) "
+    "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, related_id bigint NOT NULL REFERENCES library_resource (id) "
+    "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, score real NOT NULL, PRIMARY KEY (resource_id, related_id))",
+    "CREATE INDEX library_search_related_other ON library_search_related (related_id)",
+]
 CREATE = {
     "sqlite": [
         "CREATE TABLE library_search_posting (term varchar(64) NOT NULL, "
@@ -23,6 +30,7 @@ CREATE = {
         "CREATE INDEX library_search_posting_best ON library_search_posting (term, score DESC, resource_id DESC, code)",
         "CREATE INDEX library_search_posting_resource ON library_search_posting (resource_id)",
         TERMS,
+        *RELATED,
         # rowid = resource id << 32 | facet code: matches and their facets without a lookup.
         "CREATE VIRTUAL TABLE library_search_fts USING fts5(words, tokenize = 'unicode61 remove_diacritics 0')",
         "DROP TABLE IF EXISTS library_resource_fts",
@@ -37,6 +45,7 @@ CREATE = {
         "(term, score DESC, resource_id DESC) INCLUDE (code)",
         "CREATE INDEX library_search_posting_resource ON library_search_posting (resource_id)",
         TERMS,
+        *RELATED,
         "CREATE TABLE library_search_document (resource_id bigint PRIMARY KEY "
         "REFERENCES library_resource (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, "
         "code bigint NOT NULL, words tsvector NOT NULL)",
@@ -51,6 +60,7 @@ DROP = {
     "sqlite": [
         "DROP TABLE IF EXISTS library_search_posting",
         "DROP TABLE IF EXISTS library_search_term",
+        "DROP TABLE IF EXISTS library_search_related",
         "DROP TABLE IF EXISTS library_search_fts",
         "CREATE VIRTUAL TABLE library_resource_fts USING fts5("
         "title, summary, body, files, tokenize = 'unicode61 remove_diacritics 2')",
@@ -59,6 +69,7 @@ DROP = {
     "postgresql": [
         "DROP TABLE IF EXISTS library_search_posting",
         "DROP TABLE IF EXISTS library_search_term",
+        "DROP TABLE IF EXISTS library_search_related",
         "DROP TABLE IF EXISTS library_search_document",
         "ALTER TABLE library_resource ADD COLUMN search_vector tsvector",
         "ALTER TABLE library_resource ADD COLUMN title_vector tsvector",

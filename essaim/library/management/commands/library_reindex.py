@@ -21,9 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch-size", type=int, default=500, help="ressources lues à la fois (500)")
+        parser.add_argument(
+            "--no-related", action="store_true", help="ne pas recalculer les ressources liées (plus rapide)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        count = library_reindex(batch_size=max(int(options["batch_size"]), 1))
+        count = library_reindex(batch_size=max(int(options["batch_size"]), 1), related=not options["no_related"])
         seconds = f"{time.perf_counter() - started:.1f}"
         self.stdout.write(_("%(count)s ressources indexées en %(seconds)s s.") % {"count": count, "seconds": seconds})
