@@ -442,12 +442,14 @@ def _boolean(groups: Groups, *, word: Callable[[str], str], all_of: str, any_of:
     return (any_of if any_word else all_of).join(rendered)
 
 
-def nearest(stem: str) -> str | None:
-    """The vocabulary's stem nearest to a misspelt one (same first two letters)."""
+def nearest(stem: str, word: str = "") -> str | None:
+    """The vocabulary's stem nearest to a misspelt one (same first two letters), compared
+    with the stem and with the start of the word (`vocabulary.best_candidate`)."""
     limit = vocabulary.allowed_distance(stem)
     if not limit:
         return None
     prefix = stem[:2]
+    longest = max(len(stem), len(clean_stem(ftext.strip_accents(word.lower())))) + limit
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT term, documents FROM {TERMS} WHERE term >= %s AND term < %s "  # noqa: S608 # nosec B608
@@ -455,12 +457,12 @@ def nearest(stem: str) -> str | None:
             [
                 prefix,
                 prefix[:-1] + chr(ord(prefix[-1]) + 1),
-                len(stem) - limit,
-                len(stem) + limit,
+                min(len(stem) - limit, 5),
+                longest,
                 vocabulary.MAX_SPELLING_CANDIDATES,
             ],
         )
-        return vocabulary.best_candidate(stem, [(t, int(n)) for t, n in cursor.fetchall()])
+        return vocabulary.best_candidate(stem, [(t, int(n)) for t, n in cursor.fetchall()], word=word)
 
 
 def surface(stem: str) -> str:
@@ -484,7 +486,8 @@ def _suggestion(query: str, planned: vocabulary.Plan) -> str:
     for index, stem in planned.corrected.items():
         word = planned.words[index]
         if word is not None:
-            text = re.sub(rf"\b{re.escape(word.text)}\b", surface(stem), text, count=1)
+            typed = r"[-‐‑]".join(re.escape(part) for part in (word.compound or word.text).split("-"))
+            text = re.sub(rf"(?<!\w){typed}(?!\w)", surface(stem), text, count=1)
     return " ".join(text.split())
 
 

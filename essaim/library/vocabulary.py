@@ -44,10 +44,12 @@ def synonym_sets(path: Path = SYNONYMS_FILE, clean: Callable[[str], str] | None 
 
 @dataclass
 class Word:
-    """A simple group of the query: one word, its stem."""
+    """A group of the query that is one word (or one hyphenated compound, joined): its text
+    and stem."""
 
     text: str
     stem: str
+    compound: str = ""  # the compound as typed, hyphens normalised, when it is one
 
 
 @dataclass
@@ -58,10 +60,13 @@ class Plan:
 
 
 def plan(
-    query: str, *, frequencies: Callable[[Sequence[str]], dict[str, int]], nearest: Callable[[str], str | None]
+    query: str,
+    *,
+    frequencies: Callable[[Sequence[str]], dict[str, int]],
+    nearest: Callable[[str, str], str | None],
 ) -> Plan:
     """The groups of `query`, widened by synonyms and joined/split words, misspelt words
-    corrected. `frequencies(stems)` and `nearest(stem)` read the vocabulary."""
+    corrected. `frequencies(stems)` and `nearest(stem, word)` read the vocabulary."""
     from essaim.library.search import clean_stem
 
     groups: Groups = []
@@ -72,7 +77,10 @@ def plan(
         if not alternatives:
             continue
         groups.append(alternatives)
-        words.append(Word(group[0][0], alternatives[0][0]) if len(group) == 1 and len(group[0]) == 1 else None)
+        if len(group) == 1 and len(group[0]) == 1:
+            words.append(Word(group[0][0], alternatives[0][0]))
+        else:  # a hyphenated compound: its joined form is what a misspelling is compared with
+            words.append(Word(group[0][0], alternatives[0][0], compound="-".join(group[1])))
     # Every stem that might be looked at, in one read of the vocabulary.
     joined = [
         clean_stem(ftext.stem(a.text + b.text)) for a, b in itertools.pairwise(words) if a is not None and b is not None
@@ -86,6 +94,13 @@ def plan(
     for i, w in enumerate(words):
         if w is None or w.stem in known:
             continue
+        if w.compound:
+            if not any(all(s in known for s in a) for a in groups[i]):
+                better = nearest(w.stem, w.text)
+                if better:
+                    groups[i] = [[better]]
+                    corrected[i] = better
+            continue
         parts: list[tuple[str, str]] = [
             (clean_stem(ftext.stem(x)), clean_stem(ftext.stem(y)))
             for x, y in splits[i]
@@ -95,7 +110,7 @@ def plan(
             best = max(parts, key=lambda pair: min(known[pair[0]], known[pair[1]]))
             groups[i] = [[w.stem], [best[0], best[1]]]
             continue
-        better = nearest(w.stem)
+        better = nearest(w.stem, w.text)
         if better:
             groups[i] = [[better]]
             corrected[i] = better
@@ -164,11 +179,21 @@ def allowed_distance(stem: str) -> int:
     return 0 if len(stem) < 4 else 1 if len(stem) < 7 else 2
 
 
-def best_candidate(stem: str, candidates: list[tuple[str, int]]) -> str | None:
-    """The nearest candidate within the allowed distance, the most used on a tie."""
+def best_candidate(stem: str, candidates: list[tuple[str, int]], *, word: str = "") -> str | None:
+    """The nearest candidate within the allowed distance — to the misspelt stem, or to the
+    start of the misspelt word (Snowball does not strip a misspelt ending: « codéveloppment »
+    keeps it) —, the nearer first, then the longer, then the most used."""
     limit = allowed_distance(stem)
     if not limit:
         return None
-    scored = [(distance(stem, term, limit), -documents, term) for term, documents in candidates if term != stem]
-    scored = [s for s in scored if s[0] <= limit]
-    return min(scored)[2] if scored else None
+    folded = ftext.strip_accents(word.lower()) if word else ""
+    scored = []
+    for term, documents in candidates:
+        if term == stem:
+            continue
+        d = distance(stem, term, limit)
+        if folded and len(term) >= 5 and len(folded) > len(term):
+            d = min(d, distance(folded[: len(term)], term, allowed_distance(term)))
+        if d <= limit:
+            scored.append((d, -len(term), -documents, term))
+    return min(scored)[3] if scored else None

@@ -161,3 +161,11 @@ def test_related_resources_share_vocabulary_and_only_visible_ones_show(client):
     assert "Ressources liées" in page.content.decode()
     client.force_login(UserFactory())
     assert hidden in client.get(cafe.get_absolute_url()).context["related"]
+
+
+def test_a_misspelt_compound_or_ending_is_corrected_too(db):
+    codev = make_resource("Le co-développement entre pairs", "Une méthode de codéveloppement professionnel.")
+    for query in ("co-dévelopement", "codéveloppment"):
+        page = resource_search(user=AnonymousUser(), query=query)
+        assert [hit.resource for hit in page.hits] == [codev], query
+        assert page.suggestion, query
