@@ -565,28 +565,28 @@ def _idf(groups: Groups, frequencies: dict[str, int]) -> dict[str, float]:
 def _scored(
     cursor: Any, groups: Groups, idf: dict[str, float], ids: list[int], allowed: set[int], *, any_word: bool
 ) -> list[tuple[int, float]]:
-    """The resources among `ids` that satisfy the query, best first."""
-    scored = [
-        (pk, sum(idf[s] * w for s, w in found.items()))
-        for pk, found in _weights(cursor, sorted(idf), ids).items()
-        if pk in allowed and _satisfies(groups, found, any_word=any_word)
-    ]
-    scored.sort(key=lambda item: (-item[1], -item[0]))
-    return scored
-
-
-def _weights(cursor: Any, stems: list[str], ids: list[int]) -> dict[int, dict[str, float]]:
-    found: dict[int, dict[str, float]] = {}
+    """The resources among `ids` that satisfy the query, best first: scored and checked by
+    the database (one grouped read of their postings per 5,000)."""
+    stems = sorted(idf)
+    score = "SUM(score * CASE term " + " ".join("WHEN %s THEN %s" for _ in stems) + " END)"
+    score_params: list[Any] = [value for s in stems for value in (s, idf[s])]
+    has = "MAX(CASE WHEN term = %s THEN 1 ELSE 0 END) = 1"
+    rendered, having_params = [], []
+    for group in groups:
+        rendered.append("(" + " OR ".join("(" + " AND ".join([has] * len(a)) + ")" for a in group) + ")")
+        having_params += [s for a in group for s in a]
+    having = (" OR " if any_word else " AND ").join(rendered)
+    scored: list[tuple[int, float]] = []
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         cursor.execute(
-            f"SELECT resource_id, term, score FROM {POSTINGS} "  # noqa: S608 # nosec B608
-            f"WHERE term IN ({_in(stems)}) AND resource_id IN ({_in(chunk)})",
-            [*stems, *chunk],
+            f"SELECT resource_id, {score} FROM {POSTINGS} "  # noqa: S608 # nosec B608
+            f"WHERE term IN ({_in(stems)}) AND resource_id IN ({_in(chunk)}) GROUP BY resource_id HAVING {having}",
+            [*score_params, *stems, *chunk, *having_params],
         )
-        for pk, term, score in cursor.fetchall():
-            found.setdefault(int(pk), {})[term] = float(score)
-    return found
+        scored += [(int(pk), float(value)) for pk, value in cursor.fetchall() if int(pk) in allowed]
+    scored.sort(key=lambda item: (-item[1], -item[0]))
+    return scored
 
 
 def _with_competencies(cursor: Any, ids: list[int], competencies: list[int]) -> set[int]:
@@ -600,11 +600,6 @@ def _with_competencies(cursor: Any, ids: list[int], competencies: list[int]) -> 
         )
         allowed.update(int(pk) for (pk,) in cursor.fetchall())
     return allowed
-
-
-def _satisfies(groups: Groups, found: dict[str, float], *, any_word: bool) -> bool:
-    hits = (any(all(s in found for s in a) for a in group) for group in groups)
-    return any(hits) if any_word else all(hits)
 
 
 def backend() -> SearchBackend:
