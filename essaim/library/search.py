@@ -1,26 +1,41 @@
-"""The one search interface of the library (ADR 0020), with a backend per database.
+"""The one search interface of the library (ADR 0020).
 
-A backend indexes findable resources (published, not a draft) and answers `match()`: the
-ids and scores of a BOUNDED candidate set — the best title matches plus the most recent
-matches anywhere, each capped at `LIBRARY_SEARCH_CANDIDATES` — never a ranking of every
-document that contains a common word. Visibility, facet filters, counts, sorting and
-snippets are done once, above the backends, in `selectors.py`, so that both databases
-behave the same. A dedicated engine plugs in as another `SearchBackend`.
+The index is a table of postings, the same on both databases (migration 0003): one row per
+(stem, findable resource) holding a BM25F weight computed when the resource is indexed and
+the resource's facet values packed into one integer (`FacetCode`). A query reads only the
+postings of its own stems, through the primary key (SQLite: a WITHOUT ROWID table;
+PostgreSQL: an index-only scan of the primary key, which INCLUDEs the weight and the code):
+every match is ranked, and facet counts are exact, without reading a resource row. The cost
+grows with the postings of the query's stems, a few bytes each, never with the size of the
+resources. Visibility and facet filters are conditions on the packed code. A dedicated
+engine plugs in as another `SearchBackend`.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from django.conf import settings
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
 from essaim.library import text as ftext
+from essaim.library import vocabulary
+from essaim.library.models import Resource
+
+# BM25F (Robertson & Zaragoza): field weights, then saturation and length normalisation.
+FIELD_WEIGHTS = (("title", 5.0), ("themes", 3.0), ("summary", 3.0), ("body", 1.0), ("files", 0.5))
+K1 = 4.0
+B = 0.3
+AVERAGE_LENGTH = 250.0  # words; a constant, so that a weight never changes after indexing
+TITLE_SHARE = 3.0  # added to a stem's weight, divided by the number of distinct stems in the title
+POSTINGS = "library_search_posting"
+TERMS = "library_search_term"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,184 +45,565 @@ class IndexDocument:
     summary: str
     body: str
     files: str
+    code: int  # FacetCode.pack(...)
+    themes: str = ""
+    prior: float = 1.0  # a per-resource weight, multiplied into every posting (`resource_prior`)
+
+
+class FacetCode:
+    """The facet values of a resource in one integer: organisation id + 1 (0: none) in the
+    high bits, then the index of type, licence, audience, language in their choices, then
+    one bit « public ». Decoded in Python; filtered in SQL with shifts and masks."""
+
+    FIELDS = (("type", Resource.Type, 10), ("licence", Resource.Licence, 7), ("audience", Resource.Audience, 4))
+    LANGUAGE_SHIFT = 1
+    COMPETENCIES = 1 << 13  # the resource has competencies (their counts are then worth reading)
+    ORGANISATION_SHIFT = 16
+
+    @classmethod
+    def pack(
+        cls,
+        *,
+        type: str,
+        licence: str,
+        audience: str,
+        language: str,
+        organisation_id: int | None,
+        public: bool,
+        has_competencies: bool = False,
+    ) -> int:
+        organisation = 0 if organisation_id is None else organisation_id + 1
+        if organisation >= 1 << 16:  # the SQLite index packs the code in 32 bits of a rowid
+            raise ValueError("FacetCode: organisation ids above 65,534 do not fit")
+        code = organisation << cls.ORGANISATION_SHIFT
+        for value, (_name, choices, shift) in zip((type, licence, audience), cls.FIELDS, strict=True):
+            code |= _index(choices.values, value) << shift
+        code |= _index(Resource.Language.values, language) << cls.LANGUAGE_SHIFT
+        return code | int(public) | (cls.COMPETENCIES if has_competencies else 0)
+
+    @classmethod
+    def unpack(cls, code: int) -> dict[str, str]:
+        values = {name: choices.values[(code >> shift) & 7] for name, choices, shift in cls.FIELDS}
+        values["language"] = Resource.Language.values[(code >> cls.LANGUAGE_SHIFT) & 3]
+        organisation = code >> cls.ORGANISATION_SHIFT
+        values["organisation"] = str(organisation - 1) if organisation else ""
+        return values
+
+    @classmethod
+    def condition(cls, name: str, values: Sequence[str]) -> tuple[str, list[int]]:
+        """SQL on the column `code` keeping the resources whose facet `name` is one of `values`."""
+        if name == "organisation":
+            wanted = [int(v) + 1 for v in values]
+            return f"(code >> {cls.ORGANISATION_SHIFT}) IN ({', '.join(['%s'] * len(wanted))})", wanted
+        if name == "language":
+            shift, mask, choices = cls.LANGUAGE_SHIFT, 3, Resource.Language.values
+        else:
+            _n, field_choices, shift = next(f for f in cls.FIELDS if f[0] == name)
+            mask, choices = 7, field_choices.values
+        wanted = [choices.index(v) for v in values if v in choices]
+        return f"((code >> {shift}) & {mask}) IN ({', '.join(['%s'] * len(wanted)) or 'NULL'})", wanted
+
+
+if any(len(choices.values) > 8 for _n, choices, _s in FacetCode.FIELDS) or len(Resource.Language.values) > 4:
+    raise RuntimeError("FacetCode: a facet outgrew its bits (three per field, two for the language)")
+
+
+def _index(values: Sequence[str], value: str) -> int:
+    return values.index(value) if value in values else 0
+
+
+def resource_prior(*, organisation: bool, themes: bool, competencies: bool) -> float:
+    """A per-resource weight, the same for every query: a resource described with care
+    (its organisation, themes and competencies filled in) weighs up to 30 % more."""
+    return 1.0 + 0.1 * organisation + 0.1 * themes + 0.1 * competencies
+
+
+def clean_stem(value: str) -> str:
+    """A stem as both databases' matchers read it: letters and digits only."""
+    return re.sub(r"[\W_]+", "", value)[:64]
+
+
+def document_postings(document: IndexDocument) -> dict[str, float]:
+    """The precomputed weight of each stem of the document: BM25F over the fields, plus a
+    title share (a short title made of the query's words is a strong signal)."""
+    weighted: dict[str, float] = {}
+    title: set[str] = set()
+    length = 0
+    for name, weight in FIELD_WEIGHTS:
+        stems = [s for s in (clean_stem(ftext.stem(w)) for w in ftext.document_words(getattr(document, name))) if s]
+        length += len(stems)
+        if name == "title":
+            title = set(stems)
+        for stem in stems:
+            weighted[stem] = weighted.get(stem, 0.0) + weight
+    norm = 1 - B + B * length / AVERAGE_LENGTH
+    return {
+        stem: round(
+            document.prior * (tf * (K1 + 1) / (tf + K1 * norm) + (TITLE_SHARE / len(title) if stem in title else 0.0)),
+            5,
+        )
+        for stem, tf in weighted.items()
+    }
+
+
+@dataclass
+class Matches:
+    """What a backend answers: the page of (id, score) in order, the number of matches that
+    pass visibility and filters, exact counts per facet code and per competency, and whether
+    the ranking is certified exact (the threshold test passed, see `_rank`)."""
+
+    ranked: list[tuple[int, float]]
+    total: int
+    codes: list[tuple[int, int]] = field(default_factory=list)
+    competencies: list[tuple[int, int]] = field(default_factory=list)
+    known_stems: dict[str, int] = field(default_factory=dict)
+    exact: bool = True
+    suggestion: str = ""  # the query with its misspelt words corrected, when some were
 
 
 class SearchBackend(Protocol):
-    def index(self, documents: Sequence[IndexDocument]) -> None: ...
+    def index(self, documents: Sequence[IndexDocument], *, fresh: bool = False) -> None: ...
 
     def remove(self, ids: Iterable[int]) -> None: ...
 
     def clear(self) -> None: ...
 
-    def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]: ...
+    def search(
+        self,
+        query: str,
+        *,
+        public_only: bool,
+        filters: dict[str, list[str]],
+        by_date: bool,
+        offset: int,
+        limit: int,
+        with_facets: bool,
+    ) -> Matches: ...
 
 
-class PostgresBackend:
-    """A stored tsvector (title A, summary B, body C, file text D) in the `essaim_fr` text
-    search configuration (`french` with `unaccent`), GIN-indexed (migration 0002)."""
+Groups = list[list[list[str]]]
 
-    VECTOR = (
-        "setweight(to_tsvector('essaim_fr', %s), 'A') || setweight(to_tsvector('essaim_fr', %s), 'B') || "
-        "setweight(to_tsvector('essaim_fr', %s), 'C') || setweight(to_tsvector('essaim_fr', %s), 'D')"
-    )
 
-    def index(self, documents: Sequence[IndexDocument]) -> None:
-        rows = [
-            (
-                ftext.expand_compounds(d.title),
-                ftext.expand_compounds(d.summary),
-                ftext.expand_compounds(d.body),
-                ftext.expand_compounds(d.files),
-                d.id,
-            )
-            for d in documents
-        ]
-        vector = self.VECTOR.replace("%s", "v.{}").format("t", "s", "b", "f")
+def _in(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+class EmbeddedBackend:
+    """The database's own backend: matching and facet counts in a vendor-specific store
+    (FTS5 / GIN), ranking by the threshold algorithm over the shared postings table."""
+
+    CODE = "code"  # how the facet code reads in the match store's SQL
+
+    # --- index ---------------------------------------------------------------------------
+    def index(self, documents: Sequence[IndexDocument], *, fresh: bool = False) -> None:
+        if not fresh:
+            self.remove([d.id for d in documents])
+        postings = [(d, document_postings(d)) for d in documents]
+        rows = [(stem, d.id, weight, d.code) for d, weights in postings for stem, weight in weights.items()]
         with connection.cursor() as cursor:
-            # One set-based UPDATE per 500 resources (a full reindex is 200 statements, not 100,000).
-            for start in range(0, len(rows), 500):
-                chunk = rows[start : start + 500]
-                values = ", ".join(["(%s::bigint, %s, %s, %s, %s)"] * len(chunk))
-                cursor.execute(
-                    f"UPDATE library_resource r SET search_vector = {vector}, "  # noqa: S608 # nosec B608
-                    f"title_vector = to_tsvector('essaim_fr', v.t) "
-                    f"FROM (VALUES {values}) AS v(id, t, s, b, f) WHERE r.id = v.id",
-                    [value for row in chunk for value in (row[4], *row[:4])],
-                )
-
-    def remove(self, ids: Iterable[int]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE library_resource SET search_vector = NULL, title_vector = NULL WHERE id = ANY(%s)", [list(ids)]
-            )
-
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE library_resource SET search_vector = NULL, title_vector = NULL WHERE search_vector IS NOT NULL"
-            )
-
-    def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
-        # Words only (letters and digits, see text.query_groups): no tsquery operator of the
-        # person's ever reaches to_tsquery. Stop words are dropped by the configuration.
-        everywhere = _expression(query, any_word=any_word, word=lambda w: w, all_of=" & ", any_of=" | ")
-        if not everywhere:
-            return {}
-        # The limit is inside: only `limit` rows per tier are ever ranked. The planner walks
-        # the primary key backwards for a common word, the GIN index for a rare one.
-        # Each tier has its limit inside, so only `limit` rows per tier are ever ranked. The
-        # planner walks the primary key backwards for a common word, the GIN index for a rare
-        # one. Title matches are ranked on the small title vector (weight 10).
-        sql = """
-            (SELECT id, 10 * ts_rank(title_vector, q.query) FROM library_resource,
-                (SELECT to_tsquery('essaim_fr', %s) AS query) q
-             WHERE title_vector @@ q.query ORDER BY id DESC LIMIT %s)
-            UNION ALL
-            (SELECT c.id, ts_rank(c.search_vector, q.query) FROM (
-                SELECT id, search_vector FROM library_resource
-                WHERE search_vector @@ to_tsquery('essaim_fr', %s) ORDER BY id DESC LIMIT %s
-             ) c, (SELECT to_tsquery('essaim_fr', %s) AS query) q)
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [everywhere, limit, everywhere, limit, everywhere])
-            return _sum_scores(cursor.fetchall())
-
-
-def _sum_scores(rows: Iterable[tuple[int, float]]) -> dict[int, float]:
-    """A resource found by both tiers adds its title score to its overall score."""
-    scores: dict[int, float] = {}
-    for pk, score in rows:
-        scores[pk] = scores.get(pk, 0.0) + float(score)
-    return scores
-
-
-def _expression(query: str, *, any_word: bool, word: Callable[[str], str], all_of: str, any_of: str) -> str:
-    """Groups ANDed (ORed with `any_word`), alternatives ORed, words of an alternative ANDed.
-    `word` renders one word and returns "" to drop it (a stop word)."""
-    rendered_groups = []
-    for group in ftext.query_groups(query):
-        alternatives = []
-        for alternative in group:
-            words = [w for w in (word(x) for x in alternative) if w]
-            if words:
-                alternatives.append("(" + all_of.join(words) + ")" if len(words) > 1 else words[0])
-        if alternatives:
-            rendered_groups.append("(" + any_of.join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0])
-    return (any_of if any_word else all_of).join(rendered_groups)
-
-
-class SqliteBackend:
-    """FTS5 (`unicode61 remove_diacritics 2`) over text stemmed in Python with Snowball
-    French (`text.py`), the query stemmed the same way. Rowid = resource id."""
-
-    TABLE = "library_resource_fts"
-    TITLES = "library_resource_title_fts"
-
-    def index(self, documents: Sequence[IndexDocument]) -> None:
-        rows = [
-            (
-                d.id,
-                ftext.stem_document(d.title),
-                ftext.stem_document(d.summary),
-                ftext.stem_document(d.body),
-                ftext.stem_document(d.files),
-            )
-            for d in documents
-        ]
-        with connection.cursor() as cursor:
-            for table in (self.TABLE, self.TITLES):
-                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(r[0],) for r in rows])  # noqa: S608 # nosec B608
             cursor.executemany(
-                f"INSERT INTO {self.TABLE} (rowid, title, summary, body, files) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608 # nosec B608
+                f"INSERT INTO {POSTINGS} (term, resource_id, score, code) VALUES (%s, %s, %s, %s)",  # noqa: S608 # nosec B608
                 rows,
             )
-            cursor.executemany(
-                f"INSERT INTO {self.TITLES} (rowid, title) VALUES (%s, %s)",  # noqa: S608 # nosec B608
-                [(r[0], r[1]) for r in rows],
-            )
+            self._store(cursor, [(d, " ".join(sorted(weights))) for d, weights in postings])
+            _count_terms(cursor, Counter(stem for _d, weights in postings for stem in weights), sign=1)
 
     def remove(self, ids: Iterable[int]) -> None:
-        rows = [(i,) for i in ids]
+        ids = list(ids)
         with connection.cursor() as cursor:
-            for table in (self.TABLE, self.TITLES):
-                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", rows)  # noqa: S608 # nosec B608
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(
+                    f"SELECT term, COUNT(*) FROM {POSTINGS} WHERE resource_id IN ({_in(chunk)}) GROUP BY term",  # noqa: S608 # nosec B608
+                    chunk,
+                )
+                _count_terms(cursor, Counter(dict(cursor.fetchall())), sign=-1)
+                cursor.execute(f"DELETE FROM {POSTINGS} WHERE resource_id IN ({_in(chunk)})", chunk)  # noqa: S608 # nosec B608
+                self._unstore(cursor, chunk)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            for table in (self.TABLE, self.TITLES):
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 # nosec B608
+            cursor.execute(f"DELETE FROM {POSTINGS}")  # noqa: S608 # nosec B608
+            cursor.execute(f"DELETE FROM {TERMS}")  # noqa: S608 # nosec B608
+            self._unstore(cursor, None)
 
-    def match(self, query: str, *, limit: int, any_word: bool = False) -> dict[int, float]:
-        # Each stem is made of word characters only and quoted: FTS5 syntax typed by a
-        # person (", *, NEAR(, AND, column filters) never reaches MATCH.
-        def quoted(word: str) -> str:
-            stemmed = ftext.stem(word)
-            return f'"{stemmed}"' if stemmed else ""
+    def _store(self, cursor: Any, documents: list[tuple[IndexDocument, str]]) -> None:
+        raise NotImplementedError
 
-        everywhere = _expression(query, any_word=any_word, word=quoted, all_of=" AND ", any_of=" OR ")
-        if not everywhere:
-            return {}
-        # LIMIT inside, in rowid order: FTS5 stops after `limit` hits and scores only those.
-        # Titles first (their own table), then anywhere, ranked on the full table's bm25.
-        # Each tier has its LIMIT inside, in rowid order: FTS5 stops after `limit` hits and
-        # scores only those (a MATCH combined with `rowid IN (…)` would rerun the MATCH per row).
-        sql = (
-            f"SELECT * FROM (SELECT rowid, -10 * bm25({self.TITLES}) FROM {self.TITLES} "  # noqa: S608 # nosec B608
-            f"WHERE {self.TITLES} MATCH %s ORDER BY rowid DESC LIMIT %s) "
-            f"UNION ALL SELECT * FROM (SELECT rowid, -bm25({self.TABLE}, 10.0, 4.0, 2.0, 1.0) "
-            f"FROM {self.TABLE} WHERE {self.TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+    def _unstore(self, cursor: Any, ids: list[int] | None) -> None:
+        raise NotImplementedError
+
+    def _match_sql(self, conditions: list[str]) -> tuple[str, str]:
+        """(FROM … WHERE … of the matches, the expression its first parameter; SQL of a
+        match's resource id)."""
+        raise NotImplementedError
+
+    def _expression(self, groups: Groups, *, any_word: bool) -> str:
+        raise NotImplementedError
+
+    # --- search --------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        public_only: bool,
+        filters: dict[str, list[str]],
+        by_date: bool,
+        offset: int,
+        limit: int,
+        with_facets: bool,
+    ) -> Matches:
+        planned = vocabulary.plan(query, frequencies=stem_frequencies, nearest=nearest)
+        groups = planned.groups
+        known = self._frequencies(sorted({s for group in groups for alternative in group for s in alternative}))
+        suggestion = _suggestion(query, planned) if planned.corrected else ""
+        matches = Matches(ranked=[], total=0, known_stems=known, suggestion=suggestion)
+        for any_word in (False, True):
+            if any_word and len(groups) < 2:
+                break
+            live = _live_groups(groups, known, any_word=any_word)
+            if not live:
+                continue
+            conditions, params = self._conditions(public_only=public_only, filters=filters)
+            source, resource_id = self._match_sql(conditions)
+            params = [self._expression(live, any_word=any_word), *params]
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {self.CODE}, COUNT(*) {source} GROUP BY {self.CODE}", params)  # nosec B608
+                codes = [(int(c), int(n)) for c, n in cursor.fetchall()]
+                total = sum(n for _c, n in codes)
+                if not total:
+                    continue
+                competencies: list[tuple[int, int]] = []
+                if with_facets and any(c & FacetCode.COMPETENCIES for c, _n in codes):
+                    cursor.execute(
+                        "SELECT competency_id, COUNT(*) FROM library_resource_competencies "  # noqa: S608 # nosec B608
+                        f"WHERE resource_id IN (SELECT {resource_id} {source} "
+                        f"AND ({self.CODE} & {FacetCode.COMPETENCIES}) <> 0) "
+                        "GROUP BY competency_id",
+                        params,
+                    )
+                    competencies = [(int(c), int(n)) for c, n in cursor.fetchall()]
+                if by_date:
+                    cursor.execute(
+                        f"SELECT r.id FROM library_resource r WHERE r.id IN (SELECT {resource_id} {source}) "  # noqa: S608 # nosec B608
+                        f"ORDER BY r.published_at DESC, r.id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
+                        params,
+                    )
+                    ranked, exact = [(int(pk), 0.0) for (pk,) in cursor.fetchall()], True
+                elif total <= DIRECT:
+                    # Few matches: score every one of them, no threshold needed.
+                    cursor.execute(f"SELECT {resource_id} {source}", params)  # nosec B608
+                    ids = sorted(int(pk) for (pk,) in cursor.fetchall())
+                    idf = _idf(live, known)
+                    scored = _scored(cursor, live, idf, ids, set(ids), any_word=any_word)
+                    ranked, exact = scored[offset : offset + limit], True
+                else:
+                    ranked, exact = _rank(
+                        live,
+                        known,
+                        public_only=public_only,
+                        filters=filters,
+                        any_word=any_word,
+                        top=offset + limit,
+                    )
+                    ranked = ranked[offset : offset + limit]
+            return Matches(ranked, total, codes if with_facets else [], competencies, known, exact, suggestion)
+        return matches
+
+    def _frequencies(self, stems: Sequence[str]) -> dict[str, int]:
+        return stem_frequencies(stems)
+
+    def _conditions(self, *, public_only: bool, filters: dict[str, list[str]]) -> tuple[list[str], list[Any]]:
+        conditions, params = _code_conditions(public_only=public_only, filters=filters, code=self.CODE)
+        if "competency" in filters:
+            ids = [int(v) for v in filters["competency"]]
+            conditions.append(
+                f"{self._resource_id()} IN (SELECT resource_id FROM library_resource_competencies "  # noqa: S608 # nosec B608
+                f"WHERE competency_id IN ({_in(ids)}))"
+            )
+            params += ids
+        return conditions, params
+
+    def _resource_id(self) -> str:
+        return "resource_id"
+
+
+def _code_conditions(*, public_only: bool, filters: dict[str, list[str]], code: str) -> tuple[list[str], list[Any]]:
+    conditions: list[str] = []
+    params: list[Any] = []
+    if public_only:
+        conditions.append(f"({code} & 1) = 1")
+    for name, values in filters.items():
+        if name != "competency":
+            condition, condition_params = FacetCode.condition(name, values)
+            conditions.append(condition.replace("code", code))
+            params += condition_params
+    return conditions, params
+
+
+def _count_terms(cursor: Any, counts: Counter[str], *, sign: int) -> None:
+    """The vocabulary follows the postings (same transaction); a stem nobody uses goes."""
+    items = sorted(counts.items())
+    for start in range(0, len(items), 2000):
+        chunk = items[start : start + 2000]
+        cursor.execute(
+            f"INSERT INTO {TERMS} AS t (term, documents) VALUES "  # noqa: S608 # nosec B608
+            + ", ".join(["(%s, %s)"] * len(chunk))
+            + " ON CONFLICT (term) DO UPDATE SET documents = t.documents + excluded.documents",
+            [value for term, n in chunk for value in (term, sign * n)],
         )
+        if sign < 0:
+            cursor.execute(
+                f"DELETE FROM {TERMS} WHERE term IN ({_in(chunk)}) AND documents <= 0",  # noqa: S608 # nosec B608
+                [term for term, _n in chunk],
+            )
+
+
+def stem_frequencies(stems: Sequence[str]) -> dict[str, int]:
+    """How many findable resources use each stem (absent: none)."""
+    if not stems:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, documents FROM {TERMS} WHERE term IN ({_in(stems)}) AND documents > 0",  # noqa: S608 # nosec B608
+            list(stems),
+        )
+        return {t: int(n) for t, n in cursor.fetchall()}
+
+
+class SqliteBackend(EmbeddedBackend):
+    """FTS5 over the stems; rowid = resource id << 32 | facet code."""
+
+    FTS = "library_search_fts"
+    CODE = "(rowid & 4294967295)"
+
+    def _store(self, cursor: Any, documents: list[tuple[IndexDocument, str]]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {self.FTS} (rowid, words) VALUES (%s, %s)",  # noqa: S608 # nosec B608
+            [((d.id << 32) | d.code, words) for d, words in documents],
+        )
+
+    def _unstore(self, cursor: Any, ids: list[int] | None) -> None:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {self.FTS}")  # noqa: S608 # nosec B608
+            return
+        cursor.executemany(
+            f"DELETE FROM {self.FTS} WHERE rowid BETWEEN %s AND %s",  # noqa: S608 # nosec B608
+            [(pk << 32, (pk << 32) | 4294967295) for pk in ids],
+        )
+
+    def _resource_id(self) -> str:
+        return "(rowid >> 32)"
+
+    def _expression(self, groups: Groups, *, any_word: bool) -> str:
+        return _boolean(groups, word=lambda w: f'"{w}"', all_of=" AND ", any_of=" OR ", any_word=any_word)
+
+    def _match_sql(self, conditions: list[str]) -> tuple[str, str]:
+        where = " AND ".join([f"{self.FTS} MATCH %s", *conditions])
+        return f"FROM {self.FTS} WHERE {where}", "(rowid >> 32)"
+
+
+class PostgresBackend(EmbeddedBackend):
+    """A narrow table (resource id, facet code, stems as a position-less tsvector), GIN."""
+
+    DOCUMENTS = "library_search_document"
+
+    def _store(self, cursor: Any, documents: list[tuple[IndexDocument, str]]) -> None:
+        for start in range(0, len(documents), 1000):
+            chunk = documents[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {self.DOCUMENTS} (resource_id, code, words) VALUES "  # noqa: S608 # nosec B608
+                + ", ".join(["(%s, %s, strip(to_tsvector('simple', %s)))"] * len(chunk)),
+                [value for d, words in chunk for value in (d.id, d.code, words)],
+            )
+
+    def _unstore(self, cursor: Any, ids: list[int] | None) -> None:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {self.DOCUMENTS}")  # noqa: S608 # nosec B608
+        else:
+            cursor.execute(f"DELETE FROM {self.DOCUMENTS} WHERE resource_id = ANY(%s)", [ids])  # noqa: S608 # nosec B608
+
+    def _expression(self, groups: Groups, *, any_word: bool) -> str:
+        return _boolean(groups, word=lambda w: w, all_of=" & ", any_of=" | ", any_word=any_word)
+
+    def _match_sql(self, conditions: list[str]) -> tuple[str, str]:
+        where = " AND ".join(["words @@ to_tsquery('simple', %s)", *conditions])
+        return f"FROM {self.DOCUMENTS} WHERE {where}", "resource_id"
+
+
+def _boolean(groups: Groups, *, word: Callable[[str], str], all_of: str, any_of: str, any_word: bool) -> str:
+    """Groups ANDed (ORed with `any_word`), alternatives ORed, stems of an alternative ANDed.
+    Stems are letters and digits only (`clean_stem`): nothing typed reaches the matcher's
+    syntax."""
+    rendered = []
+    for group in groups:
+        alternatives = ["(" + all_of.join(word(w) for w in a) + ")" if len(a) > 1 else word(a[0]) for a in group]
+        rendered.append("(" + any_of.join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0])
+    return (any_of if any_word else all_of).join(rendered)
+
+
+def nearest(stem: str, word: str = "") -> str | None:
+    """The vocabulary's stem nearest to a misspelt one (same first two letters), compared
+    with the stem and with the start of the word (`vocabulary.best_candidate`)."""
+    limit = vocabulary.allowed_distance(stem)
+    if not limit:
+        return None
+    prefix = stem[:2]
+    longest = max(len(stem), len(clean_stem(ftext.strip_accents(word.lower())))) + limit
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, documents FROM {TERMS} WHERE term >= %s AND term < %s "  # noqa: S608 # nosec B608
+            "AND LENGTH(term) BETWEEN %s AND %s AND documents > 0 ORDER BY documents DESC LIMIT %s",
+            [
+                prefix,
+                prefix[:-1] + chr(ord(prefix[-1]) + 1),
+                min(len(stem) - limit, 5),
+                longest,
+                vocabulary.MAX_SPELLING_CANDIDATES,
+            ],
+        )
+        return vocabulary.best_candidate(stem, [(t, int(n)) for t, n in cursor.fetchall()], word=word)
+
+
+def surface(stem: str) -> str:
+    """A word as resources write it for `stem` (from the resource that weighs it most)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT resource_id FROM {POSTINGS} WHERE term = %s ORDER BY score DESC LIMIT 1",  # noqa: S608 # nosec B608
+            [stem],
+        )
+        row = cursor.fetchone()
+    resource = Resource.objects.filter(pk=row[0]).only("title", "summary", "body").first() if row else None
+    if resource is not None:
+        for word in ftext.document_words(f"{resource.title} {resource.summary} {ftext.html_to_text(resource.body)}"):
+            if clean_stem(ftext.stem(word)) == stem:
+                return word.lower()
+    return stem
+
+
+def _suggestion(query: str, planned: vocabulary.Plan) -> str:
+    text = query
+    for index, stem in planned.corrected.items():
+        word = planned.words[index]
+        if word is not None:
+            typed = r"[-‐‑]".join(re.escape(part) for part in (word.compound or word.text).split("-"))
+            text = re.sub(rf"(?<!\w){typed}(?!\w)", surface(stem), text, count=1)
+    return " ".join(text.split())
+
+
+def _live_groups(groups: Groups, frequencies: dict[str, int], *, any_word: bool) -> Groups:
+    """Alternatives whose stems all exist; with every word required, a group left empty
+    means no match at all."""
+    live = []
+    for group in groups:
+        alternatives = [a for a in group if all(s in frequencies for s in a)]
+        if alternatives:
+            live.append(alternatives)
+        elif not any_word:
+            return []
+    return live
+
+
+DIRECT = 2000  # at most this many matches: all are scored directly
+FIRST_DEPTH = 400
+MAX_DEPTH = 25_600
+
+
+def _rank(
+    groups: Groups,
+    frequencies: dict[str, int],
+    *,
+    public_only: bool,
+    filters: dict[str, list[str]],
+    any_word: bool,
+    top: int,
+) -> tuple[list[tuple[int, float]], bool]:
+    """The `top` best matches by Σ idf(stem) × weight(stem, resource), by Fagin's threshold
+    algorithm: read each stem's postings best first (`depth` of them), score every resource
+    seen exactly, and stop when the `top`-th score is at least the best an unseen resource
+    could reach (the sum of the weights at `depth`). Deeper (×4) otherwise, up to MAX_DEPTH:
+    the answer then says it is not certified (`exact` False)."""
+    idf = _idf(groups, frequencies)
+    stems = sorted(idf)
+    conditions, params = _code_conditions(public_only=public_only, filters=filters, code="code")
+    where = "".join(f" AND {c}" for c in conditions)
+    competency = [int(v) for v in filters.get("competency", [])]
+    depth = FIRST_DEPTH
+    while True:
+        seen: set[int] = set()
+        floor = 0.0
+        exhausted = True
         with connection.cursor() as cursor:
-            cursor.execute(sql, [everywhere, limit, everywhere, limit])
-            return _sum_scores(cursor.fetchall())
+            for stem in stems:
+                cursor.execute(
+                    f"SELECT resource_id, score FROM {POSTINGS} WHERE term = %s{where} "  # noqa: S608 # nosec B608
+                    f"ORDER BY score DESC, resource_id DESC LIMIT {depth}",
+                    [stem, *params],
+                )
+                rows = cursor.fetchall()
+                seen.update(int(r[0]) for r in rows)
+                if len(rows) == depth:
+                    exhausted = False
+                    floor += idf[stem] * float(rows[-1][1])
+            allowed = _with_competencies(cursor, sorted(seen), competency) if competency else seen
+            scored = _scored(cursor, groups, idf, sorted(seen), allowed, any_word=any_word)
+        if exhausted or (len(scored) >= top and scored[top - 1][1] >= floor):
+            return scored[:top], True
+        if depth >= MAX_DEPTH:
+            return scored[:top], False
+        depth *= 4
+
+
+def _idf(groups: Groups, frequencies: dict[str, int]) -> dict[str, float]:
+    stems = {s for group in groups for a in group for s in a}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(resource_id) FROM {POSTINGS}")  # noqa: S608 # nosec B608
+        size = max(int(cursor.fetchone()[0] or 1), max(frequencies.values()) * 2)
+    return {s: math.log(1 + (size - frequencies[s] + 0.5) / (frequencies[s] + 0.5)) for s in stems}
+
+
+def _scored(
+    cursor: Any, groups: Groups, idf: dict[str, float], ids: list[int], allowed: set[int], *, any_word: bool
+) -> list[tuple[int, float]]:
+    """The resources among `ids` that satisfy the query, best first: scored and checked by
+    the database (one grouped read of their postings per 5,000)."""
+    stems = sorted(idf)
+    score = "SUM(score * CASE term " + " ".join("WHEN %s THEN %s" for _ in stems) + " END)"
+    score_params: list[Any] = [value for s in stems for value in (s, idf[s])]
+    has = "MAX(CASE WHEN term = %s THEN 1 ELSE 0 END) = 1"
+    rendered, having_params = [], []
+    for group in groups:
+        rendered.append("(" + " OR ".join("(" + " AND ".join([has] * len(a)) + ")" for a in group) + ")")
+        having_params += [s for a in group for s in a]
+    having = (" OR " if any_word else " AND ").join(rendered)
+    scored: list[tuple[int, float]] = []
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        cursor.execute(
+            f"SELECT resource_id, {score} FROM {POSTINGS} "  # noqa: S608 # nosec B608
+            f"WHERE term IN ({_in(stems)}) AND resource_id IN ({_in(chunk)}) GROUP BY resource_id HAVING {having}",
+            [*score_params, *stems, *chunk, *having_params],
+        )
+        scored += [(int(pk), float(value)) for pk, value in cursor.fetchall() if int(pk) in allowed]
+    scored.sort(key=lambda item: (-item[1], -item[0]))
+    return scored
+
+
+def _with_competencies(cursor: Any, ids: list[int], competencies: list[int]) -> set[int]:
+    allowed: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        cursor.execute(
+            "SELECT resource_id FROM library_resource_competencies "  # noqa: S608 # nosec B608
+            f"WHERE competency_id IN ({_in(competencies)}) AND resource_id IN ({_in(chunk)})",
+            [*competencies, *chunk],
+        )
+        allowed.update(int(pk) for (pk,) in cursor.fetchall())
+    return allowed
 
 
 def backend() -> SearchBackend:
     return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
-
-
-def candidate_limit() -> int:
-    return int(settings.LIBRARY_SEARCH_CANDIDATES)
 
 
 # --- Snippets: the same on both databases (the SQLite index holds stems, not prose) ----

@@ -13,9 +13,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from essaim.core.exceptions import ServiceError
+from essaim.framework.models import Competency
 from essaim.library import search
 from essaim.library import text as ftext
 from essaim.library.models import Resource
+from essaim.organisations.models import Organisation
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 500
@@ -56,6 +58,7 @@ class SearchPage:
     page_size: int
     sort: str
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str = ""  # « Vouliez-vous dire … » : the query with misspelt words corrected
 
     @property
     def has_previous(self) -> bool:
@@ -143,6 +146,34 @@ def _facets(
     return facets, total
 
 
+def _is_signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _query_facets(matches: search.Matches, filters: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
+    """Facet values from the exact counts per packed code and per competency."""
+    grouped: Counter[tuple[str, ...]] = Counter()
+    for code, n in matches.codes:
+        values = search.FacetCode.unpack(code)
+        grouped[tuple(values[name] for name in (*FIELD_FACETS, "organisation"))] += n
+    organisation_ids = [int(k[-1]) for k in grouped if k[-1]]
+    organisations = (
+        dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")) if organisation_ids else {}
+    )
+    rows = [
+        (*key[:-1], int(key[-1]) if key[-1] else None, organisations.get(int(key[-1])) if key[-1] else None, n)
+        for key, n in grouped.items()
+    ]
+    names = (
+        dict(Competency.objects.filter(pk__in=[pk for pk, _n in matches.competencies]).values_list("pk", "name"))
+        if matches.competencies
+        else {}
+    )
+    competencies = [(pk, names.get(pk, str(pk)), n) for pk, n in matches.competencies]
+    facets, _total = _facets(rows, competencies, filters)
+    return facets
+
+
 def resource_search(
     *,
     user: Any,
@@ -154,8 +185,7 @@ def resource_search(
     with_facets: bool = True,
 ) -> SearchPage:
     """What `user` may see, matching `query` (French, accents and word forms ignored), with
-    facet counts and snippets. A query matching too many resources ranks the bounded
-    candidate set only (`capped`)."""
+    exact facet counts and snippets. Every match is ranked (ADR 0020)."""
     query = " ".join((query or "").split())
     if len(query) > MAX_QUERY_LENGTH:
         raise ServiceError(
@@ -165,54 +195,60 @@ def resource_search(
     filters = filters or {}
     sort = sort if sort in SORTS else "relevance"
     page = min(max(page, 1), MAX_PAGE)
-    qs: QuerySet[Resource] = Resource.objects.visible_to(user)
-    scores: dict[int, float] = {}
-    stems: list[str] = []
-    capped = False
-    if query:
-        stems = ftext.query_stems(query)
-        limit = search.candidate_limit()
-        backend = search.backend()
-        scores = backend.match(query, limit=limit) if stems else {}
-        if stems and not scores and len(stems) > 1:
-            # No resource has every word: fall back to any of them, ranked the same way.
-            scores = backend.match(query, limit=limit, any_word=True)
-        capped = len(scores) >= limit
-        qs = qs.filter(pk__in=list(scores))
-    qs = _apply_filters(qs, filters)
+    stems = ftext.query_stems(query) if query else []
     facets: dict[str, list[FacetValue]] = {}
-    ids: list[int] = []
-    if query:
-        # The bounded candidates that pass visibility and filters: ids and facet fields in
-        # one query, facets counted here.
-        rows = list(qs.order_by().values_list("pk", *FIELD_FACETS, "organisation_id", "organisation__name"))
-        ids = sorted((row[0] for row in rows), key=lambda pk: (-scores.get(pk, 0.0), -pk))
-        total = len(rows)
-        if with_facets:
-            through = Resource.competencies.through.objects.filter(resource_id__in=ids)
-            facets, _n = _facets([(*row[1:], 1) for row in rows], _competency_counts(through), filters)
-    elif with_facets:
-        grouped = (
-            qs.order_by()
-            .values(*FIELD_FACETS, "organisation_id", "organisation__name")
-            .annotate(n=Count("pk"))
-            .values_list(*FIELD_FACETS, "organisation_id", "organisation__name", "n")
+    scores: dict[int, float] = {}
+    capped = False
+    suggestion = ""
+    if stems:
+        matches = search.backend().search(
+            query,
+            public_only=not _is_signed_in(user),
+            filters=filters,
+            by_date=sort == "date",
+            offset=(page - 1) * page_size,
+            limit=page_size,
+            with_facets=with_facets,
         )
-        through = Resource.competencies.through.objects.filter(resource_id__in=qs.order_by().values("pk"))
-        facets, total = _facets(grouped, _competency_counts(through), filters)
+        total = matches.total
+        if total and not matches.ranked and page > 1:
+            # Past the last page: show the last one.
+            page = max(math.ceil(total / page_size), 1)
+            return resource_search(
+                user=user,
+                query=query,
+                filters=filters,
+                sort=sort,
+                page=page,
+                page_size=page_size,
+                with_facets=with_facets,
+            )
+        if with_facets:
+            facets = _query_facets(matches, filters)
+        scores = dict(matches.ranked)
+        capped = not matches.exact
+        suggestion = matches.suggestion
+        found = Resource.objects.select_related("organisation").in_bulk(list(scores))
+        resources = [found[pk] for pk, _score in matches.ranked if pk in found]
     else:
-        total = qs.count()
-    # Paged by hand on purpose: `total` already came out of the facet aggregation (or the
-    # candidate rows), so a Paginator would only add a COUNT query.
-    page = min(page, max(math.ceil(total / page_size), 1))
-    if query and sort == "relevance":
-        page_ids = ids[(page - 1) * page_size : page * page_size]
-        found = Resource.objects.select_related("organisation").in_bulk(page_ids)
-        resources = [found[pk] for pk in page_ids if pk in found]
-    else:
-        ordered = Resource.objects.filter(pk__in=ids) if query else qs
+        qs: QuerySet[Resource] = _apply_filters(Resource.objects.visible_to(user), filters)
+        if query:
+            qs = qs.none()  # only stop words: nothing to find
+        if with_facets:
+            grouped = (
+                qs.order_by()
+                .values(*FIELD_FACETS, "organisation_id", "organisation__name")
+                .annotate(n=Count("pk"))
+                .values_list(*FIELD_FACETS, "organisation_id", "organisation__name", "n")
+            )
+            through = Resource.competencies.through.objects.filter(resource_id__in=qs.order_by().values("pk"))
+            facets, total = _facets(grouped, _competency_counts(through), filters)
+        else:
+            total = qs.count()
+        # Paged by hand on purpose: `total` already came out of the facet aggregation.
+        page = min(page, max(math.ceil(total / page_size), 1))
         resources = list(
-            ordered.select_related("organisation").order_by("-published_at", "-pk")[
+            qs.select_related("organisation").order_by("-published_at", "-pk")[
                 (page - 1) * page_size : page * page_size
             ]
         )
@@ -229,6 +265,7 @@ def resource_search(
         hits=hits,
         total=total,
         capped=capped,
+        suggestion=suggestion,
         page=page,
         num_pages=max(math.ceil(total / page_size), 1),
         page_size=page_size,
@@ -249,6 +286,15 @@ def resource_for_viewer(*, user: Any, pk: int) -> Resource | None:
     if resource is None or not user.has_perm("library.view_resource", resource):
         return None
     return resource
+
+
+def related_resources(*, user: Any, resource: Resource) -> list[Resource]:
+    """The resource's related resources (computed at indexing) that `user` may see."""
+    from essaim.library.related import related_ids
+
+    ids = related_ids(resource.pk)
+    found = Resource.objects.visible_to(user).select_related("organisation").in_bulk(ids) if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def moderation_queue() -> QuerySet[Resource]:

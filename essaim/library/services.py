@@ -23,6 +23,7 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log
 from essaim.library import search
+from essaim.library import text as ftext
 from essaim.library.models import (
     Collection,
     CollectionItem,
@@ -33,6 +34,7 @@ from essaim.library.models import (
     ResourceReport,
     ResourceVersion,
 )
+from essaim.library.related import related_compute
 from essaim.library.uploads import inspect_upload, normalised_name
 
 ALLOWED_TAGS = {
@@ -196,20 +198,48 @@ def _version(resource: Resource, *, author: Any, note: str) -> ResourceVersion:
     )
 
 
-def index_resources(resources: Iterable[Resource]) -> None:
-    """Findable resources in the index, the others out of it."""
+def index_resources(resources: Iterable[Resource], *, fresh: bool = False) -> None:
+    """Findable resources in the index, the others out of it (`fresh`: the index was just
+    cleared, nothing to remove first)."""
     backend = search.backend()
     findable, gone = [], []
     for resource in resources:
         if resource.status == Resource.Status.PUBLISHED and resource.visibility != Resource.Visibility.DRAFT:
             files = "\n".join(f.text for f in resource.files.all())
-            findable.append(search.IndexDocument(resource.pk, resource.title, resource.summary, resource.body, files))
+            has_competencies = bool(resource.competencies.all())
+            code = search.FacetCode.pack(
+                type=resource.type,
+                licence=resource.licence,
+                audience=resource.audience,
+                language=resource.language,
+                organisation_id=resource.organisation_id,
+                public=resource.visibility == Resource.Visibility.PUBLIC,
+                has_competencies=has_competencies,
+            )
+            findable.append(
+                search.IndexDocument(
+                    resource.pk,
+                    resource.title,
+                    resource.summary,
+                    ftext.html_to_text(resource.body),
+                    files,
+                    code,
+                    themes=" ".join(str(t) for t in resource.themes or []),
+                    prior=search.resource_prior(
+                        organisation=resource.organisation_id is not None,
+                        themes=bool(resource.themes),
+                        competencies=has_competencies,
+                    ),
+                )
+            )
         else:
             gone.append(resource.pk)
-    if gone:
+    if gone and not fresh:
         backend.remove(gone)
     if findable:
-        backend.index(findable)
+        backend.index(findable, fresh=fresh)
+        if not fresh:
+            related_compute([d.id for d in findable])
 
 
 def _inspect_uploads(uploads: Sequence[Upload]) -> tuple[list[tuple[Upload, Any]], list[str]]:
@@ -494,17 +524,22 @@ def resource_import(*, record: dict[str, Any], acting_user: Any = None) -> Resou
     return resource
 
 
-def library_reindex(*, batch_size: int = 500) -> int:
-    """Rebuild the whole index (after a change of text processing). Returns the count."""
+def library_reindex(*, batch_size: int = 500, related: bool = False) -> int:
+    """Rebuild the whole index (after a change of text processing). Returns the count.
+    With `related`, then recompute every resource's related resources (a second pass)."""
     backend = search.backend()
     with transaction.atomic():
         backend.clear()
         count = 0
         ids = list(Resource.objects.published().order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), batch_size):
-            chunk = Resource.objects.filter(pk__in=ids[start : start + batch_size]).prefetch_related("files")
-            index_resources(chunk)
+            chunk = Resource.objects.filter(pk__in=ids[start : start + batch_size]).prefetch_related(
+                "files", "competencies"
+            )
+            index_resources(chunk, fresh=True)
             count += len(chunk)
+        if related:
+            related_compute(ids)
     audit_log(actor=None, role="system", action="library.reindex", summary=f"{count}")
     return count
 

@@ -28,6 +28,7 @@ from essaim.library.selectors import (
     contributions_of,
     moderation_queue,
     open_reports,
+    related_resources,
     resource_for_viewer,
     resource_search,
 )
@@ -116,6 +117,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if request.user.is_authenticated
             else [],
             "feedback_form": FeedbackForm(),
+            "related": related_resources(user=request.user, resource=resource),
             "page_title": resource.title,
         },
     )

@@ -51,3 +51,10 @@ def test_demo_content_is_published_under_licence_ouverte_and_loads_once(demo_lib
     assert set(Resource.objects.values_list("licence", flat=True)) == {"etalab-2.0"}
     assert Resource.objects.filter(status="published").count() == demo_library
     assert demo_library_load() == 0
+
+
+def test_typo_variants_of_the_relevance_set_still_find_their_resource(demo_library):
+    outcomes = relevance_run(typos=True)
+    missed = [(o.query, o.expected) for o in outcomes if not o.found]
+    assert len(outcomes) >= 40
+    assert 1 - len(missed) / len(outcomes) >= 0.85, missed
