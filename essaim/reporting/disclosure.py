@@ -6,20 +6,25 @@ measure: counts by quarter × ministry × region × course, with every margin (a
 four dimensions summed out, down to the year's total). Because a dashboard visitor can
 filter and break down by any combination, every margin is treated as published.
 
-`protect` applies, on the whole lattice of margins at once:
+`protect` applies, on the whole lattice of margins at once (a margin being one more
+value, « all », of each dimension):
 
 1. primary suppression: a cell counting 1 to threshold − 1 people is hidden;
-2. complementary (secondary) suppression: in every additive relation
-   ``parent = Σ children`` (one relation per margin cell and summed-out dimension) that
-   holds a hidden cell, the hidden cells must be at least two and, when the parent is
-   published, their total must exceed their number by at least the threshold (so each
-   one can range over at least `threshold` values given the others are ≥ 1). Otherwise
-   the smallest published non-zero child is hidden too (the parent when no child is
-   left), and the relations are checked again until nothing changes.
+2. complementary (secondary) suppression by the hypercube method (Repsilber; τ-ARGUS's
+   GHMITER, used by statistical offices): for each primary cell, one other value (or the
+   margin) is chosen on every dimension and the 2^d corners of the hypercube they span
+   are hidden. Every additive relation ``parent = Σ children`` then holds zero or two
+   hidden corners, so adding +t/−t on the corners (the sign flips along a dimension
+   where both corners are values, not where one is the margin) keeps every published
+   figure; the cube is chosen so that this shift can reach at least `threshold` in
+   total, every corner staying ≥ 1, and among those, the one hiding the fewest people
+   not hidden yet. Shifts of different cubes add up, so the union stays protected.
 
-This is the classic « hypercube » style heuristic of statistical offices (INSEE's
-τ-ARGUS « modular » family), not an optimal linear-programming solution: it can hide
-more cells than needed, and it is checked (not proved) against a linear attacker in
+Limits: the cube is chosen greedily, among the `CANDIDATES` smallest neighbours per
+dimension, so more cells than an optimal (linear-programming) pattern may be hidden; the
+protection holds for the relations of the cube alone (not against knowledge from outside
+the publication, e.g. the same figures computed differently elsewhere). It is checked
+against a linear attacker in tests/reporting/test_disclosure.py and
 tests/reporting/test_disclosure_attack.py. See docs/adr/0035-statistical-disclosure.md.
 
 Zero cells are published as zero (an empty group singles nobody out); hidden cells are
@@ -29,7 +34,7 @@ all shown with the same mark, so nobody can tell a primary from a complementary 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from itertools import product
 from typing import Any
 
@@ -48,55 +53,74 @@ def margins(*, base: Mapping[Key, int]) -> dict[Key, int]:
     return dict(cells)
 
 
-def relations(*, cells: Iterable[Key]) -> list[tuple[Key, list[Key]]]:
-    """Every additive relation: (parent, children) where the children fix one dimension the
-    parent sums out."""
-    grouped: dict[tuple[Key, int], list[Key]] = defaultdict(list)
-    for key in cells:
-        for position, part in enumerate(key):
-            if part != ALL:
-                grouped[(key[:position] + (ALL,) + key[position + 1 :], position)].append(key)
-    return [(parent, sorted(children, key=repr)) for (parent, _position), children in grouped.items()]
-
-
 def protect(*, base: Mapping[Key, int], threshold: int) -> dict[Key, int | None]:
     """The lattice of margins of `base` with hidden cells as None (see the module's rule)."""
     cells = margins(base=base)
-    hidden = {key for key, value in cells.items() if 0 < value < threshold}
-    # Zero cells are known exactly: they take no part in protecting anything.
-    links = [
-        (parent, [c for c in children if cells[c]]) for parent, children in relations(cells=cells) if cells[parent]
-    ]
-    changed = bool(hidden)
-    while changed:
-        changed = False
-        for parent, children in links:
-            covered = [c for c in children if c in hidden]
-            parent_hidden = parent in hidden
-            if not covered and not parent_hidden:
-                continue
-            if _protected(cells, covered, parent_hidden=parent_hidden, threshold=threshold):
-                continue
-            candidates = sorted((c for c in children if c not in hidden), key=lambda c: (cells[c], repr(c)))
-            if candidates:
-                hidden.add(candidates[0])
-            elif not parent_hidden:
-                hidden.add(parent)
-            else:
-                continue  # every member already hidden: nothing more this relation can do
-            changed = True
+    primary = sorted((key for key, value in cells.items() if 0 < value < threshold), key=lambda k: (cells[k], repr(k)))
+    values: list[list[Any]] = [sorted({key[i] for key in base}, key=repr) for i in range(_width(base))]
+    hidden: set[Key] = set()
+    for cell in primary:
+        hidden.update(_best_cube(cells, cell, values, hidden, threshold))
     return {key: (None if key in hidden else value) for key, value in cells.items()}
 
 
-def _protected(cells: Mapping[Key, int], covered: list[Key], *, parent_hidden: bool, threshold: int) -> bool:
-    if parent_hidden:
-        # parent = Σ children: with the parent hidden, one hidden child is its only unknown
-        # partner; it needs a second hidden child unless no child is hidden at all (then
-        # the parent would be exactly the published children's sum).
-        return len(covered) >= 1
-    if len(covered) < 2:
-        return False
-    return sum(cells[c] for c in covered) - len(covered) >= threshold
+def _width(base: Mapping[Key, int]) -> int:
+    return len(next(iter(base))) if base else 0
+
+
+def _corners(cell: Key, other: Key) -> list[tuple[Key, int]]:
+    """The 2^d corners of the hypercube spanned by `cell` and `other`, each with the sign
+    it moves by when `cell` moves by +1 while every relation still holds: along a
+    dimension where both are values the sign flips, where one is the margin it does not."""
+    corners = []
+    for choice in product((False, True), repeat=len(cell)):
+        key = tuple(o if pick else c for c, o, pick in zip(cell, other, choice, strict=True))
+        sign = 1
+        for c, o, pick in zip(cell, other, choice, strict=True):
+            if pick and ALL not in (c, o):
+                sign = -sign
+        corners.append((key, sign))
+    return corners
+
+
+def _room(cells: Mapping[Key, int], corners: list[tuple[Key, int]]) -> int | None:
+    """How far the hypercube's cell can move both ways with every corner staying ≥ 1
+    (None: a corner is an empty group, known to be zero, so the cube cannot be used)."""
+    if any(not cells.get(key) for key, _sign in corners):
+        return None
+    down = min(cells[key] - 1 for key, sign in corners if sign > 0)
+    minus = [cells[key] - 1 for key, sign in corners if sign < 0]
+    up = min(minus) if minus else 10**9
+    return down + up
+
+
+#: Alternatives tried per dimension (the smallest neighbours and the margin).
+CANDIDATES = 5
+
+
+def _best_cube(
+    cells: Mapping[Key, int], cell: Key, values: list[list[Any]], hidden: set[Key], threshold: int
+) -> list[Key]:
+    """The hypercube protecting `cell` that hides the fewest people not hidden yet."""
+    options: list[list[Any]] = []
+    for i, part in enumerate(cell):
+        neighbours = [v for v in values[i] if v != part and cells.get((*cell[:i], v, *cell[i + 1 :]))]
+        neighbours.sort(key=lambda v: (cells[(*cell[:i], v, *cell[i + 1 :])], repr(v)))
+        options.append(([] if part == ALL else [ALL]) + neighbours[:CANDIDATES])
+    best: tuple[tuple[int, int, int], list[Key]] | None = None
+    for other in product(*options):
+        corners = _corners(cell, tuple(other))
+        room = _room(cells, corners)
+        if room is None:
+            continue
+        keys = [key for key, _sign in corners]
+        cost = sum(cells[key] for key in set(keys) - hidden)
+        rank = (0 if room >= threshold else 1, cost, -room)
+        if best is None or rank < best[0]:
+            best = (rank, keys)
+    if best is None:  # no usable cube (cannot happen: the margin is always a corner)
+        return [cell]
+    return best[1]
 
 
 def hidden_share(*, protected: Mapping[Hashable, int | None]) -> tuple[int, int]:
