@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -176,13 +177,23 @@ def published_cube(*, years: list[int] | None) -> PublishedCube:
         .annotate(**{name: Sum(name) for name in PUBLISHED_MEASURES})
         .order_by()
     )
-    for row in rows:
+    for values in rows:
+        row: dict[str, Any] = dict(values)
         key = cube_key(
             quarter=row["quarter"], ministry=row["ministry_id"], region=row["region_id"], course=row["course_id"]
         )
         for name in PUBLISHED_MEASURES:
             base[(row["year"], name)][key] = row[name] or 0
-    return PublishedCube(cells={index: protect(base=cells, threshold=threshold()) for index, cells in base.items()})
+    return PublishedCube(
+        cells={index: _protected(tuple(sorted(cells.items(), key=repr)), threshold()) for index, cells in base.items()}
+    )
+
+
+@lru_cache(maxsize=128)
+def _protected(base: tuple[tuple[tuple[Any, ...], int], ...], limit: int) -> dict[tuple[Any, ...], int | None]:
+    """`protect` is a pure function of the base cells: the same figures (every page view
+    between two rollup refreshes) are protected once per process. Read-only."""
+    return protect(base=dict(base), threshold=limit)
 
 
 # ---- dashboard -----------------------------------------------------------------------

@@ -31,7 +31,7 @@ def test_a_two_way_table_keeps_its_large_cells():
     base = {(q, r): 30 + 7 * q + r for q in range(1, 5) for r in range(4)}
     base[(2, 1)] = 2
     published = protect(base=base, threshold=5)
-    hidden, cells = hidden_share(protected=published)
+    hidden, _cells = hidden_share(protected=published)
     assert published[(2, 1)] is None
     assert 4 <= hidden <= 4 + 2  # one rectangle, not the whole table
     assert published[(ALL, ALL)] == sum(base.values())
