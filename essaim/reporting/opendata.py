@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from essaim.catalogue.models import Course
@@ -22,7 +22,7 @@ from essaim.core.services import audit_log
 from essaim.core.spreadsheets import neutralised_row
 from essaim.framework.models import FrameworkVersion
 from essaim.reporting.models import PublishedDataset, QuarterRollup
-from essaim.reporting.selectors import ratio, suppress, threshold
+from essaim.reporting.selectors import cube_key, published_cube, ratio, suppress, threshold
 
 LICENSE = "etalab-2.0"  # SPDX id, in the Table Schemas
 DATAGOUV_LICENSE = "lov2"  # data.gouv.fr's id for the same Licence Ouverte 2.0
@@ -58,7 +58,10 @@ def _field(
     return field
 
 
-_COUNT_NOTE = "Vide lorsque le groupe compte moins de 5 personnes (secret statistique)."
+_COUNT_NOTE = (
+    "Vide lorsque le groupe compte moins de 5 personnes, ou lorsque sa valeur permettrait de "
+    "retrouver par différence celle d’un tel groupe (secret statistique)."
+)
 
 
 def _people(name: str, title: str, description: str, *, example: int) -> dict[str, Any]:
@@ -130,17 +133,34 @@ def _sessions_rows() -> Iterable[list[Any]]:
 
 
 def _completions_rows() -> Iterable[list[Any]]:
-    for row in _quarter_rows(["year", "quarter", "ministry__name", "region__name", "course__code"]):
-        if row["completions"]:
-            yield [
-                row["year"],
-                row["quarter"],
-                row["ministry__name"] or "",
-                row["region__name"] or "",
-                row["course__code"],
-                _published_count(row["completions"]),
-                _published_count(row["trained"]),
-            ]
+    """The publication cube's base cells, with its protected counts (the same values the
+    public dashboard and export show, so no margin reveals a blank)."""
+    cube = published_cube(years=None)
+    rows = (
+        QuarterRollup.objects.values("year", "quarter", "ministry_id", "region_id", "course_id")
+        .annotate(
+            ministry_name=Max("ministry__name"),
+            region_name=Max("region__name"),
+            code=Max("course__code"),
+            completions=Sum("completions"),
+        )
+        .order_by("year", "quarter", "ministry_name", "region_name", "code")
+    )
+    for row in rows:
+        if not row["completions"]:
+            continue
+        key = cube_key(
+            quarter=row["quarter"], ministry=row["ministry_id"], region=row["region_id"], course=row["course_id"]
+        )
+        yield [
+            row["year"],
+            row["quarter"],
+            row["ministry_name"] or "",
+            row["region_name"] or "",
+            row["code"],
+            _published_count(cube.value(year=row["year"], measure="completions", key=key)),
+            _published_count(cube.value(year=row["year"], measure="people_trained", key=key)),
+        ]
 
 
 def _satisfaction_rows() -> Iterable[list[Any]]:

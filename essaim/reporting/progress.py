@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from essaim.reporting.models import QuarterRollup
-from essaim.reporting.selectors import TARGET_SESSIONS_PER_QUARTER, TARGET_TRAINED_PER_YEAR, suppress
+from essaim.reporting.selectors import (
+    TARGET_SESSIONS_PER_QUARTER,
+    TARGET_TRAINED_PER_YEAR,
+    cube_key,
+    published_cube,
+)
 
 
 @dataclass
@@ -39,7 +44,8 @@ def _status(status: str) -> str:
 
 
 def progress_report(*, year: int) -> dict[str, Any]:
-    """Two queries: the year's totals and its quarters."""
+    """Three queries: the year's totals, its quarters and its publication cube (people
+    counts are the cube's protected year totals, as on the public dashboard)."""
     rows = QuarterRollup.objects.filter(year=year)
     totals = rows.aggregate(
         held=Sum("sessions_held"),
@@ -47,6 +53,7 @@ def progress_report(*, year: int) -> dict[str, Any]:
         trainers=Sum("trainers_trained"),
         civil=Sum("civil_society_sessions"),
     )
+    cube = published_cube(years=[year])
     quarters = dict(rows.values_list("quarter").annotate(n=Sum("sessions_held")).order_by())
     today = timezone.localdate()
     elapsed = 4 if year < today.year else (0 if year > today.year else (today.month - 1) // 3 + 1)
@@ -75,13 +82,13 @@ def progress_report(*, year: int) -> dict[str, Any]:
     )
     trainers = totals["trainers"] or 0
     status = "in_progress" if trainers else "not_started"
-    shown = suppress(trainers)
+    shown = cube.value(year=year, measure="trainers_trained", key=cube_key())
     milestones.append(
         Milestone(
             _("Formation de formateurs"),
             status,
             _status(status),
-            _("Formateurs formés : %(n)s") % {"n": _("moins de 5") if shown is None else shown},
+            _("Formateurs formés : %(n)s") % {"n": _("secret statistique") if shown is None else shown},
             [(_("Tableau de bord"), dashboard)],
         )
     )
@@ -97,14 +104,18 @@ def progress_report(*, year: int) -> dict[str, Any]:
         )
     )
     status = "done" if trained >= TARGET_TRAINED_PER_YEAR else ("in_progress" if trained else "not_started")
-    shown = suppress(trained)
+    shown = cube.value(year=year, measure="people_trained", key=cube_key())
     milestones.append(
         Milestone(
             _("500 agents formés par an"),
             status,
             _status(status),
             _("Agents formés en %(year)s : %(n)s sur %(target)s")
-            % {"year": year, "n": _("moins de 5") if shown is None else shown, "target": TARGET_TRAINED_PER_YEAR},
+            % {
+                "year": year,
+                "n": _("secret statistique") if shown is None else shown,
+                "target": TARGET_TRAINED_PER_YEAR,
+            },
             [
                 (_("Tableau de bord"), dashboard),
                 (

@@ -6,12 +6,14 @@ Every figure about people goes through `suppress`: a group of fewer than
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +22,7 @@ from essaim.accounts import roles
 from essaim.accounts.models import Role
 from essaim.catalogue.models import Course
 from essaim.organisations.models import Organisation, Region, path_root_id
+from essaim.reporting.disclosure import ALL, protect
 from essaim.reporting.models import Figures, QuarterRollup, SessionFigures
 
 TARGET_TRAINED_PER_YEAR = 500
@@ -64,6 +67,8 @@ class Scope:
     organiser_paths: tuple[str, ...] = ()
     region_ids: tuple[str, ...] = ()
     label: str = ""
+    #: Published to everyone: people counts come from the protected publication cube.
+    published: bool = False
 
     def apply(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.everything:
@@ -80,7 +85,7 @@ class Scope:
         return not (self.everything or self.organiser_paths or self.region_ids)
 
 
-PUBLIC_SCOPE = Scope(everything=True, label="public")
+PUBLIC_SCOPE = Scope(everything=True, label="public", published=True)
 
 
 def scope_for(user: Any) -> Scope:
@@ -137,6 +142,69 @@ class Filters:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+# ---- publication cube ----------------------------------------------------------------
+
+#: The dimensions of the publication cube, in key order; every public figure about people
+#: is one of its cells or margins (see essaim.reporting.disclosure).
+CUBE_DIMENSIONS = ("quarter", "ministry", "region", "course")
+#: The counts of people that are published, each protected on its own.
+PUBLISHED_MEASURES = ("registrations", "completions", "people_trained", "trainers_trained")
+
+
+@dataclass
+class PublishedCube:
+    """Protected counts of people by year and measure, keyed like `cube_key`."""
+
+    cells: dict[tuple[int, str], dict[tuple[Any, ...], int | None]]
+
+    def value(self, *, year: int, measure: str, key: tuple[Any, ...]) -> int | None:
+        """A published count: None when hidden, 0 for a group with nobody."""
+        return self.cells.get((year, measure), {}).get(key, 0)
+
+
+def cube_key(
+    *, quarter: Any = ALL, ministry: Any = ALL, region: Any = ALL, course: Any = ALL
+) -> tuple[Any, Any, Any, Any]:
+    return (quarter, ministry, region, course)
+
+
+def filters_key(filters: Filters, **fixed: Any) -> tuple[Any, Any, Any, Any]:
+    """The cube cell a filter set (and optionally a breakdown value) designates."""
+    parts: dict[str, Any] = {name: getattr(filters, name) for name in CUBE_DIMENSIONS}
+    parts = {name: ALL if value is None else value for name, value in parts.items()}
+    parts.update(fixed)
+    return cube_key(**parts)
+
+
+def published_cube(*, years: list[int] | None) -> PublishedCube:
+    """One query: the base cells of every year asked (None: every year), then disclosure
+    control on each year's lattice of margins, measure by measure."""
+    base: dict[tuple[int, str], dict[tuple[Any, ...], int]] = defaultdict(dict)
+    queryset = QuarterRollup.objects.all() if years is None else QuarterRollup.objects.filter(year__in=years)
+    rows = (
+        queryset.values("year", "quarter", "ministry_id", "region_id", "course_id")
+        .annotate(**{name: Sum(name) for name in PUBLISHED_MEASURES})
+        .order_by()
+    )
+    for values in rows:
+        row: dict[str, Any] = dict(values)
+        key = cube_key(
+            quarter=row["quarter"], ministry=row["ministry_id"], region=row["region_id"], course=row["course_id"]
+        )
+        for name in PUBLISHED_MEASURES:
+            base[(row["year"], name)][key] = row[name] or 0
+    return PublishedCube(
+        cells={index: _protected(tuple(sorted(cells.items(), key=repr)), threshold()) for index, cells in base.items()}
+    )
+
+
+@lru_cache(maxsize=128)
+def _protected(base: tuple[tuple[tuple[Any, ...], int], ...], limit: int) -> dict[tuple[Any, ...], int | None]:
+    """`protect` is a pure function of the base cells: the same figures (every page view
+    between two rollup refreshes) are protected once per process. Read-only."""
+    return protect(base=dict(base), threshold=limit)
+
+
 # ---- dashboard -----------------------------------------------------------------------
 
 
@@ -176,7 +244,7 @@ def _sum_all(queryset: QuerySet[Any], *group: str) -> QuerySet[Any]:
 
 
 def _display(value: int | None) -> str:
-    return _("moins de 5") if value is None else f"{value:n}".replace(",", "\u202f")
+    return _("secret statistique") if value is None else f"{value:n}".replace(",", "\u202f")
 
 
 def _bars(rows: list[tuple[str, int | None, str]], target: int | None = None) -> list[Bar]:
@@ -226,12 +294,30 @@ def _labels(dimension: str, ids: set[Any]) -> dict[Any, str]:
     return dict(Course.objects.filter(pk__in=ids).values_list("pk", "title"))
 
 
+def _published(
+    totals: dict[str, Any], cube: PublishedCube | None, *, year: int, filters: Filters, **fixed: Any
+) -> dict[str, Any]:
+    """Replace the people counts by the protected cube's (public pages only)."""
+    if cube is None:
+        return totals
+    key = filters_key(filters, **fixed)
+    return {**totals, **{name: cube.value(year=year, measure=name, key=key) for name in PUBLISHED_MEASURES}}
+
+
 def dashboard(*, scope: Scope, filters: Filters, breakdown: str = "ministry") -> Dashboard:
     """Five queries whatever the volume and the filters: totals, quarters, years, breakdown
-    rows and their labels."""
+    rows and their labels (six on the public page: its protected publication cube)."""
     base = scope.apply(QuarterRollup.objects.all())
     in_year = filters.apply(base)
-    totals = _totals(_sum_all(in_year))  # type: ignore[arg-type]
+    year = filters.year or timezone.localdate().year
+    by_year = list(_sum_all(filters.apply(base, with_year=False).filter(year__lte=year), "year"))[-5:]
+    cube = published_cube(years=sorted({year, *(row["year"] for row in by_year)})) if scope.published else None
+    totals = _published(_totals(_sum_all(in_year)), cube, year=year, filters=filters)  # type: ignore[arg-type]
+
+    def trained(row: dict[str, Any], *, year: int, **fixed: Any) -> int | None:
+        if cube is None:
+            return suppress(row.get("people_trained") or 0)
+        return cube.value(year=year, measure="people_trained", key=filters_key(filters, **fixed))
 
     by_quarter = {row["quarter"]: row for row in _sum_all(in_year, "quarter")}
     quarter_rows = []
@@ -241,22 +327,17 @@ def dashboard(*, scope: Scope, filters: Filters, breakdown: str = "ministry") ->
             (_("T%(q)s %(y)s") % {"q": quarter, "y": filters.year}, row.get("sessions_held") or 0, str(quarter))
         )
     trained_rows = [
-        (
-            _("T%(q)s %(y)s") % {"q": q, "y": filters.year},
-            suppress(by_quarter.get(q, {}).get("people_trained") or 0),
-            str(q),
-        )
+        (_("T%(q)s %(y)s") % {"q": q, "y": filters.year}, trained(by_quarter.get(q, {}), year=year, quarter=q), str(q))
         for q in range(1, 5)
     ]
-    by_year = list(_sum_all(filters.apply(base, with_year=False).filter(year__lte=filters.year), "year"))
-    year_rows = [(str(row["year"]), suppress(row["people_trained"] or 0), str(row["year"])) for row in by_year[-5:]]
+    year_rows = [(str(row["year"]), trained(row, year=row["year"]), str(row["year"])) for row in by_year]
 
     column = f"{breakdown}_id"
     grouped = list(_sum_all(in_year, column))
     labels = _labels(breakdown, {row[column] for row in grouped})
     breakdown_rows = []
     for row in grouped:
-        row_totals = _totals(row)
+        row_totals = _published(_totals(row), cube, year=year, filters=filters, **{breakdown: row[column]})
         breakdown_rows.append({"key": row[column], "label": labels.get(row[column], _("Non renseigné")), **row_totals})
     breakdown_rows.sort(key=lambda r: str(r["label"]))
 
@@ -307,8 +388,56 @@ def network_size(*, scope: Scope, year: int) -> int | None:
 # ---- tables for exports --------------------------------------------------------------
 
 
+def public_quarter_table(*, filters: Filters) -> tuple[list[str], Iterator[list[Any]]]:
+    """The public export: the publication cube's base cells (quarter × ministry × region ×
+    course, no organiser), with the cube's protected counts."""
+    header = [
+        _("année"),
+        _("trimestre"),
+        _("ministère"),
+        _("région"),
+        _("formation"),
+        _("sessions tenues"),
+        _("inscriptions"),
+        _("formations validées"),
+        _("agents formés"),
+    ]
+    years = [filters.year] if filters.year is not None else list(available_years())
+    cube = published_cube(years=years)
+    queryset = (
+        filters.apply(QuarterRollup.objects.all())
+        .values("year", "quarter", "ministry_id", "ministry__name", "region_id", "region__name", "course_id")
+        .annotate(title=Max("course__title"), held=Sum("sessions_held"))
+        .order_by("year", "quarter", "ministry__name", "region__name", "title")
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for row in queryset:
+            key = cube_key(
+                quarter=row["quarter"], ministry=row["ministry_id"], region=row["region_id"], course=row["course_id"]
+            )
+            counts = [
+                cube.value(year=row["year"], measure=name, key=key)
+                for name in ("registrations", "completions", "people_trained")
+            ]
+            yield [
+                row["year"],
+                row["quarter"],
+                row["ministry__name"],
+                row["region__name"],
+                row["title"],
+                row["held"],
+                *counts,
+            ]
+
+    return header, rows()
+
+
 def quarter_table(*, scope: Scope, filters: Filters) -> tuple[list[str], Iterator[list[Any]]]:
-    """Figures by quarter × ministry × region × course × organiser, suppressed."""
+    """Figures by quarter × ministry × region × course × organiser, suppressed (the public
+    export is `public_quarter_table`)."""
+    if scope.published:
+        return public_quarter_table(filters=filters)
     header = [
         _("année"),
         _("trimestre"),

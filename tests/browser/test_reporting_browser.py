@@ -50,7 +50,7 @@ def test_public_dashboard_filter_and_chart_table(page, console, figures):
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url(re.compile(r"region=84"))
     table = page.get_by_role("table", name=re.compile("Données du graphique : Agents formés par trimestre"))
-    expect(table.get_by_role("row", name=re.compile(f"T2 {figures}"))).to_contain_text("moins de 5")
+    expect(table.get_by_role("row", name=re.compile(f"T2 {figures}"))).to_contain_text("secret statistique")
 
 
 def test_open_data_progress_report_and_internal_dashboard_are_accessible(page, console, figures, programme_admin):
