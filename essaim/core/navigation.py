@@ -58,6 +58,11 @@ _backoffice = _any_role(Role.ORGANISER, Role.LAB_COORDINATOR, Role.TRAINER)
 _scheduler = _any_role(Role.ORGANISER, Role.LAB_COORDINATOR)
 
 
+def _scoped_or_trainer(user: Any) -> bool:
+    # reporting:internal shows a trainer the figures of the sessions they lead.
+    return _scoped(user) or roles.has_role(user, Role.TRAINER)
+
+
 def _scoped(user: Any) -> bool:
     # The internal figures' own rule: a lab coordinator counts once their lab has a region.
     from essaim.reporting.selectors import scope_for
@@ -149,7 +154,7 @@ MENU: tuple[Section, ...] = (
             Link(_("Planification annuelle"), "training_admin:planning", _admin),
             Link(_("Événements"), "events_admin:list", _perm("events.add_event")),
             Link(_("Attestations"), "credentials:backoffice", _backoffice),
-            Link(_("Chiffres de mon périmètre"), "reporting:internal", _scoped),
+            Link(_("Chiffres de mon périmètre"), "reporting:internal", _scoped_or_trainer),
             Link(_("Résultats des enquêtes"), "surveys:results", _scoped),
             Link(_("Compétences à couvrir"), "network:gaps", _perm("network.view_gaps")),
             Link(_("Mobilité des facilitateurs"), "network:turnover", _perm("network.view_turnover")),

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from essaim.core.forms import EssaimForm
 from essaim.organisations.models import Organisation, Region
 from essaim.training.models import Session
 from essaim.training.session_edit import trainer_candidates
@@ -18,7 +18,7 @@ from essaim.training.sessions import MAX_HALF_DAYS, signup_window_errors
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class SessionDetailsForm(DsfrBaseForm):
+class SessionDetailsForm(EssaimForm):
     description = forms.CharField(
         label=_("Informations pratiques"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
@@ -71,7 +71,7 @@ class SessionDetailsForm(DsfrBaseForm):
         return data
 
 
-class HalfDayForm(forms.Form):
+class HalfDayForm(EssaimForm):
     """One half-day of the timetable: a day and local hours. Empty rows are ignored."""
 
     day = forms.DateField(
@@ -138,7 +138,7 @@ def timetable_initial(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-class TrainersForm(DsfrBaseForm):
+class TrainersForm(EssaimForm):
     trainers = forms.ModelMultipleChoiceField(
         label=_("Formateurs et formatrices"),
         help_text=_("Ils relèvent la présence et clôturent la session."),

@@ -11,13 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from essaim.training.ical import session_calendar
+from essaim.training.ical import Attendee, invitation, registration_sequence
 from essaim.training.models import Registration, SessionSlot
 
 
@@ -51,8 +50,20 @@ def slots_removed_notify(*, registration_id: int, removed: list[dict[str, Any]])
                 "url": settings.SITE_URL + reverse("training:detail", args=[session.pk]),
             },
         )
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[user.email])
-    calendar = session_calendar(session=session, slots=slots, attendee_email=user.email, cancel=True)
-    message.attach("annulation.ics", calendar, "text/calendar; method=CANCEL; charset=utf-8")
-    message.send()
+    from essaim.training.notifications import _imip_message
+
+    # One iTIP CANCEL per removed half-day (one UID per message, ADR 0055): that event is
+    # gone for everyone, so STATUS:CANCELLED; SEQUENCE follows the person's copy.
+    attendee = Attendee(email=user.email, name=user.get_full_name())
+    sequence = registration_sequence(registration)
+    for slot in slots:
+        calendar = invitation(
+            session=session,
+            slot=slot,
+            attendee=attendee,
+            sequence=sequence,
+            method="CANCEL",
+            whole_event_cancelled=True,
+        )
+        _imip_message(subject=subject, body=body, to=user.email, calendar=calendar, method="CANCEL").send()
     return True

@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from essaim.accounts.models import Role
 from essaim.core.client_ip import client_ip_from
 from essaim.core.models import AuditEntry
-from tests.factories import UserFactory, grant
+from tests.factories import OrganisationFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ def test_the_per_address_limit_still_holds_from_many_places(client, settings):
 
 def test_the_audit_log_records_the_clients_address_not_the_proxys(client):
     partner = UserFactory(email="partenaire@association.fr")
+    grant(partner, Role.PARTNER, OrganisationFactory())  # the magic link is for partners and external trainers
     _magic(client, partner.email, "203.0.113.10")
     assert AuditEntry.objects.get(action="accounts.magic_link.request").ip_address == "203.0.113.10"
     client.force_login(partner)

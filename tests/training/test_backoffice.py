@@ -233,7 +233,7 @@ def test_approving_and_declining_requests(client, organiser, approval_session):
     client.force_login(organiser)
 
     response = client.post(_url("approve", first.pk), follow=True)
-    assert "acceptée : Inscrit" in _text(response)
+    assert "demande acceptée, inscrit" in _text(response).lower()
     first.refresh_from_db()
     assert first.status == S.BOOKED
 

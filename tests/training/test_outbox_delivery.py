@@ -16,9 +16,9 @@ from essaim.core.models import OutboxMessage
 from essaim.core.outbox import outbox_relay
 from essaim.training.models import Registration
 from essaim.training.services import registration_cancel, registration_create
+from essaim.training.sessions import session_create
 from tests.factories import UserFactory
 from tests.smtpserver import free_port
-from tests.training.conftest import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,17 @@ def _relay_after(seconds: float) -> int:
 
 @pytest.fixture
 def hot_session(intro_course, ministry):
-    return make_session(intro_course, ministry, capacity=1)
+    # One half-day, so one e-mail per notice (invitations go one per half-day, ADR 0055):
+    # each count below is one person's mail.
+    start = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(days=30)
+    return session_create(
+        course=intro_course,
+        organiser=ministry,
+        slots=[(start, start + dt.timedelta(hours=3))],
+        capacity=1,
+        acting_user=None,
+        publish=True,
+    )
 
 
 def _register(session, *, web_dies_after_commit: bool = False) -> Registration:

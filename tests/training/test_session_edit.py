@@ -49,7 +49,17 @@ def _uids(ics: str) -> list[str]:
 
 
 def _ics(message) -> str:
-    return next(content for name, content, _mime in message.attachments if name.endswith(".ics"))
+    content = next(content for name, content, _mime in message.attachments if name.endswith(".ics"))
+    return content.decode() if isinstance(content, bytes) else content
+
+
+def _sequence(ics: str) -> int:
+    return int(re.search(r"SEQUENCE:(\d+)\r\n", ics).group(1))
+
+
+def _calendar_uids(messages) -> list[str]:
+    """One iTIP message per half-day (ADR 0055): the UIDs of a notice, in half-day order."""
+    return [uid for message in messages for uid in _uids(_ics(message))]
 
 
 def test_a_draft_is_published_from_the_back_office_then_taken_back(client, organiser, intro_course, ministry):
@@ -106,8 +116,8 @@ def test_timetable_becomes_two_half_days_a_week_apart_and_agents_calendars_follo
     session = make_session(intro_course, ministry, capacity=3)
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(session=session, agent=agent, acting_user=agent)
-    booked_ics = _ics(mailoutbox[-1])
-    first_uid = _uids(booked_ics)[0]
+    first_uid = _calendar_uids(mailoutbox)[0]
+    booked_sequence = _sequence(_ics(mailoutbox[0]))
     mailoutbox.clear()
     monday_morning = (_local(40, 8, 30), _local(40, 11, 45))
     week_later = (_local(47, 14, 0), _local(47, 17, 0))
@@ -119,12 +129,16 @@ def test_timetable_becomes_two_half_days_a_week_apart_and_agents_calendars_follo
     assert response.status_code == 302
     slots = list(session.slots.order_by("starts_at").values_list("starts_at", "ends_at"))
     assert slots == [monday_morning, week_later]
-    (mail,) = [m for m in mailoutbox if m.to == [agent.email]]
-    ics = _ics(mail)
-    assert "SEQUENCE:1" in ics and "METHOD:REQUEST" in ics
-    assert first_uid in _uids(ics)  # a moved half-day is the same event for the calendar
+    mails = [m for m in mailoutbox if m.to == [agent.email]]
+    assert len(mails) == 2  # one invitation per half-day
+    for mail in mails:
+        ics = _ics(mail)
+        assert _sequence(ics) > booked_sequence and "METHOD:REQUEST" in ics
+    assert first_uid in _calendar_uids(mails)  # a moved half-day is the same event for the calendar
     page = client.get(reverse("training_admin:detail", args=[session.pk])).content.decode()
-    assert "08:30 – 11:45" in page and "14:00 – 17:00" in page
+    slots_list = page.split('id="session-slots"')[1].split("</ul>")[0]
+    slots_text = " ".join(slots_list.replace("\xa0", " ").split())
+    assert "8 h 30 – 11 h 45" in slots_text and "14 h – 17 h" in slots_text
 
 
 def test_adding_then_removing_half_days_keeps_agents_calendars_right(
@@ -133,7 +147,8 @@ def test_adding_then_removing_half_days_keeps_agents_calendars_right(
     session = make_session(intro_course, ministry, capacity=3)
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(session=session, agent=agent, acting_user=agent)
-    uids = _uids(_ics(mailoutbox[-1]))
+    uids = _calendar_uids(mailoutbox)
+    booked_sequence = _sequence(_ics(mailoutbox[0]))
     mailoutbox.clear()
     kept = [(slot.starts_at, slot.ends_at) for slot in session.slots.order_by("starts_at")]
     new = (_local(60, 9), _local(60, 12, 30))
@@ -141,8 +156,7 @@ def test_adding_then_removing_half_days_keeps_agents_calendars_right(
     url = reverse("training_admin:timetable", args=[session.pk])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, _timetable_post([kept[0], kept[1], new, None]))
-    (added,) = mailoutbox
-    added_uids = _uids(_ics(added))
+    added_uids = _calendar_uids(mailoutbox)
     assert len(added_uids) == 3 and set(uids) < set(added_uids)
     assert not any("supprimée" in m.subject for m in mailoutbox)
     mailoutbox.clear()
@@ -150,12 +164,12 @@ def test_adding_then_removing_half_days_keeps_agents_calendars_right(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, _timetable_post([kept[0], kept[1], new], removed=(1,)))
     assert list(session.slots.order_by("starts_at").values_list("starts_at", "ends_at")) == [kept[0], new]
-    cancel = next(m for m in mailoutbox if "supprimée" in m.subject)
+    (cancel,) = [m for m in mailoutbox if "supprimée" in m.subject]
     cancel_ics = _ics(cancel)
     assert "METHOD:CANCEL" in cancel_ics and _uids(cancel_ics) == [uids[1]]
-    assert "SEQUENCE:2" in cancel_ics
-    update = next(m for m in mailoutbox if "modifiée" in m.subject)
-    assert _uids(_ics(update)) == [uids[0], added_uids[2]]
+    assert _sequence(cancel_ics) == booked_sequence + 2  # two changes of the timetable since booking
+    updates = [m for m in mailoutbox if "modifiée" in m.subject]
+    assert _calendar_uids(updates) == [uids[0], added_uids[2]]
 
 
 @pytest.mark.parametrize(
