@@ -42,13 +42,16 @@ class Milestone:
 
 
 def _count_status(*, count: int, year: int, today: dt.date) -> str:
-    """A milestone without a numeric target: under way once something was done, not
-    reached when the year ended with nothing."""
-    if year_elapsed(year=year, today=today) == 0:
+    """A milestone without a numeric target: under way once something was done; with
+    nothing, late once a quarter has ended and not reached when the year has."""
+    elapsed = year_elapsed(year=year, today=today)
+    if elapsed == 0:
         return "future"
     if count:
         return "in_progress"
-    return "not_reached" if year_elapsed(year=year, today=today) >= 1 else "not_started"
+    if elapsed >= 1:
+        return "not_reached"
+    return "late" if quarters_ended(year=year, today=today) else "not_started"
 
 
 def progress_report(*, year: int) -> dict[str, Any]:
@@ -63,6 +66,8 @@ def progress_report(*, year: int) -> dict[str, Any]:
     quarters = dict(rows.values_list("quarter").annotate(n=Sum("sessions_held")).order_by())
     today = timezone.localdate()
     dashboard = reverse("reporting:public") + f"?year={year}"
+    # A projection only while the year runs: before, nothing to project; after, it is final.
+    running = 0 < year_elapsed(year=year, today=today) < 1
     milestones = []
 
     sessions = sessions_progress(held_by_quarter=quarters, year=year, today=today)
@@ -83,9 +88,9 @@ def progress_report(*, year: int) -> dict[str, Any]:
                 (_("Tableau de bord"), dashboard),
                 (_("Sessions tenues (données ouvertes)"), reverse("reporting:dataset_csv", args=["sessions-tenues"])),
             ],
-            projection=""
-            if sessions.projection is None
-            else _("Au mieux %(n)s trimestre(s) sur 4 en fin d’année") % {"n": sessions.projection},
+            projection=_("au mieux %(n)s trimestre(s) sur 4 en fin d’année") % {"n": sessions.projection}
+            if running and sessions.projection is not None
+            else "",
             slug="sessions",
         )
     )
@@ -130,9 +135,9 @@ def progress_report(*, year: int) -> dict[str, Any]:
                     reverse("reporting:dataset_csv", args=["formations-validees"]),
                 ),
             ],
-            projection=""
-            if trained.projection is None or trained.status == "not_reached"
-            else _("%(n)s au rythme actuel en fin d’année") % {"n": trained.projection},
+            projection=_("%(n)s au rythme actuel en fin d’année") % {"n": trained.projection}
+            if running and trained.projection is not None
+            else "",
             slug="trained",
         )
     )

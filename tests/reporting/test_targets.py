@@ -121,6 +121,7 @@ def test_progress_report_of_a_past_year_says_not_reached(client, figures, year):
     assert "T1, T3, T4" in milestones["sessions"].measure
     assert milestones["trained"].status == "not_reached"
     assert milestones["trainers"].status == "not_reached"
+    assert milestones["sessions"].projection == milestones["trained"].projection == ""  # the year is over
     html = response.content.decode()
     assert html.count('data-status="not_reached"') == 4
     assert "Non atteint" in html
@@ -151,3 +152,19 @@ def test_progress_pdf_is_dated_and_carries_the_republique_francaise_block(client
     assert re.search(r"Données au \d{1,2} \w+ \d{4}", text)
     assert text.count("Non atteint") == 4
     assert reader.metadata.title == f"Rapport d’avancement de l’engagement OGP FR0111 — {year - 1}"
+
+
+@pytest.mark.parametrize(
+    ("count", "today", "status"),
+    [
+        (0, D(2026, 2, 1), "not_started"),
+        (0, D(2026, 4, 2), "late"),
+        (2, D(2026, 4, 2), "in_progress"),
+        (0, D(2027, 1, 2), "not_reached"),
+        (0, D(2025, 6, 1), "future"),
+    ],
+)
+def test_a_milestone_without_a_figure_target_is_late_after_an_empty_quarter(count, today, status):
+    from essaim.reporting.progress import _count_status
+
+    assert _count_status(count=count, year=2026, today=today) == status
