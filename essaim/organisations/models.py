@@ -170,7 +170,8 @@ def ministry_id_of(organisation: Organisation | None) -> int | None:
         return None
     ids = path_ids(organisation.path)
     if not ids or ids[-1] != organisation.pk:
-        ids, current = [], organisation.pk
+        ids = []
+        current: int | None = organisation.pk
         while current is not None and current not in ids and len(ids) < 32:
             ids.insert(0, current)
             current = Organisation.objects.filter(pk=current).values_list("parent_id", flat=True).first()
