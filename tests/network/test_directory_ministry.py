@@ -48,3 +48,24 @@ def test_an_organisation_without_a_path_root_still_finds_its_ministry(course):
     service = OrganisationFactory(name="Service des musées", kind="service", parent=culture)
     Organisation.objects.filter(pk=service.pk).update(path="")
     assert _listed(UserFactory(email="musees@x.gouv.fr", organisation=service), course).ministry_id == culture.pk
+
+
+def test_the_data_migration_rewrites_ministries_stored_by_the_old_rule(course):
+    import importlib
+
+    from django.apps import apps
+
+    from essaim.network.models import DirectoryProfile, DirectorySkill
+
+    migration = importlib.import_module("essaim.network.migrations.0003_directory_ministry_recomputed")
+    partner = OrganisationFactory(name="Association Démocratie", kind="partner")
+    interior = OrganisationFactory(name="Ministère de l’Intérieur")
+    service = OrganisationFactory(name="Bureau", kind="service", parent=interior)
+    asso = _listed(UserFactory(email="asso@x.gouv.fr", organisation=partner), course)
+    agent = _listed(UserFactory(email="bureau@x.gouv.fr", organisation=service), course)
+    DirectoryProfile.objects.filter(pk=asso.pk).update(ministry_id=partner.pk)  # the old rule's value
+    DirectorySkill.objects.filter(profile_id=asso.pk).update(ministry_id_copy=partner.pk)
+    migration.recompute(apps, None)
+    assert DirectoryProfile.objects.get(pk=asso.pk).ministry_id is None
+    assert set(DirectorySkill.objects.filter(profile_id=asso.pk).values_list("ministry_id_copy", flat=True)) == {None}
+    assert DirectoryProfile.objects.get(pk=agent.pk).ministry_id == interior.pk
