@@ -25,8 +25,9 @@ WIDTH, HEIGHT = A4
 MARGIN = 20 * mm
 
 
-def _brand(canvas: Canvas, top: float) -> None:
-    """The République française block: the DSFR header, drawn as text (no image file)."""
+def draw_brand(canvas: Canvas, top: float) -> None:
+    """The République française block: the DSFR header, drawn as text (no image file).
+    Shared by every PDF of the platform (attestations, learner record, OGP report)."""
     canvas.setFillColor(BLUE)
     canvas.rect(MARGIN, top - 2, 12 * mm, 1.2 * mm, stroke=0, fill=1)
     canvas.setFillColor(RED)
@@ -79,7 +80,7 @@ def attestation_pdf(snapshot: dict[str, Any], *, code: str, verify_url: str, iss
     canvas.setAuthor(issuer)
     canvas.setSubject(f"Code de vérification {code}")
     top = HEIGHT - MARGIN
-    _brand(canvas, top)
+    draw_brand(canvas, top)
     canvas.setFont("Helvetica-Bold", 10)
     canvas.setFillColor(GREY)
     canvas.drawRightString(WIDTH - MARGIN, top - 16, issuer)
@@ -161,7 +162,7 @@ def learner_record_pdf(record: dict[str, Any], *, labels: dict[str, str]) -> byt
     canvas.setTitle(labels["title"])
     width = WIDTH - 2 * MARGIN
     top = HEIGHT - MARGIN
-    _brand(canvas, top)
+    draw_brand(canvas, top)
     canvas.setFillColor(BLUE)
     canvas.setFont("Helvetica-Bold", 20)
     canvas.drawString(MARGIN, top - 95, labels["title"])

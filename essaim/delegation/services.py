@@ -26,7 +26,7 @@ from essaim.core.exceptions import ServiceError
 from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
 from essaim.delegation.models import Application, Call
-from essaim.organisations.models import Organisation
+from essaim.organisations.models import Organisation, ministry_id_of
 from essaim.training.models import Completion
 
 Status = Application.Status
@@ -67,12 +67,11 @@ def is_trained(user: Any) -> bool:
 
 
 def _place_of(user: Any) -> tuple[int | None, str | None]:
-    """The ministry (top of the organisation tree) and region of the person's current post."""
+    """The ministry (None outside any ministry) and region of the person's current post."""
     org = Organisation.objects.filter(pk=user.organisation_id).only("region_id", "path").first()
     if org is None:
         return None, user.region_id
-    ancestors = org.ancestor_ids()
-    return (ancestors[0] if ancestors else org.pk), (org.region_id or user.region_id)
+    return ministry_id_of(org), (org.region_id or user.region_id)
 
 
 def _notify_on_commit(application: Application) -> None:

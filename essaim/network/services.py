@@ -27,7 +27,7 @@ from essaim.network.models import (
     DirectorySkill,
     TrainerCertification,
 )
-from essaim.organisations.models import Organisation
+from essaim.organisations.models import Organisation, ministry_id_of
 from essaim.practice.models import PracticeEntry
 from essaim.training.models import Completion, Session
 
@@ -36,12 +36,11 @@ PROFILE_FIELDS = ["consent", "availability", "languages", "bio"]
 
 # Directory ------------------------------------------------------------------------------
 def _place_of(user: Any) -> tuple[str | None, str | None, int | None]:
-    """Region, département and ministry (top of the organisation tree) of a person."""
+    """Region, département and ministry (None outside any ministry) of a person."""
     org = Organisation.objects.filter(pk=user.organisation_id).only("region_id", "departement_id", "path").first()
     if org is None:
         return user.region_id, None, None
-    ancestors = org.ancestor_ids()
-    return org.region_id or user.region_id, org.departement_id, ancestors[0] if ancestors else org.pk
+    return org.region_id or user.region_id, org.departement_id, ministry_id_of(org)
 
 
 def _skills_of(user: Any) -> dict[str, int]:

@@ -161,6 +161,26 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
+def ministry_id_of(organisation: Organisation | None) -> int | None:
+    """The ministry an organisation belongs to: the top-most organisation of kind ministry
+    among itself and its ancestors, or None when its tree has none (an association, a lab).
+    The materialised path is read when it is written, the parent chain otherwise (rows
+    imported without a path): the root of a path is not always a ministry."""
+    if organisation is None:
+        return None
+    ids = path_ids(organisation.path)
+    if not ids or ids[-1] != organisation.pk:
+        ids = []
+        current: int | None = organisation.pk
+        while current is not None and current not in ids and len(ids) < 32:
+            ids.insert(0, current)
+            current = Organisation.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    ministries = set(
+        Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.MINISTRY).values_list("pk", flat=True)
+    )
+    return next((pk for pk in ids if pk in ministries), None)
+
+
 def path_root_id(path: str) -> int | None:
     """The top of the tree a path leads down from: the ministry for a public body."""
     ids = path_ids(path)

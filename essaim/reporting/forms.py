@@ -32,6 +32,10 @@ class DashboardFilterForm(EssaimForm):
         data = data.copy() if data else {}
         if not data.get("year"):
             data["year"] = str(default_year)
+        # The selector shows the breakdown the table shows, even before anyone picks one.
+        self.default_breakdown = "region" if public else "ministry"
+        if not data.get("par"):
+            data["par"] = self.default_breakdown
         super().__init__(data)
         choices = filter_choices(scope)
         everyone = [("", _("Tous"))]
@@ -55,5 +59,5 @@ class DashboardFilterForm(EssaimForm):
             organiser=data.get("organiser"),
         )
 
-    def breakdown(self, default: str) -> str:
-        return self.cleaned_data.get("par") or default
+    def breakdown(self) -> str:
+        return self.cleaned_data.get("par") or self.default_breakdown

@@ -11,8 +11,8 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
+from essaim.library.models import Resource
 from essaim.reporting.models import QuarterRollup
 from essaim.reporting.selectors import (
     TARGET_SESSIONS_PER_QUARTER,
@@ -20,32 +20,49 @@ from essaim.reporting.selectors import (
     cube_key,
     published_cube,
 )
+from essaim.reporting.targets import (
+    STATUS_BADGES,
+    data_as_of,
+    quarters_ended,
+    sessions_progress,
+    status_label,
+    trained_progress,
+    year_elapsed,
+)
 
 
 @dataclass
 class Milestone:
     title: str
-    status: str  # "done", "in_progress", "not_started", "not_measured"
+    status: str  # a key of targets.status_label
     status_label: str
     measure: str
     evidence: list[tuple[str, str]] = field(default_factory=list)
+    projection: str = ""
+    slug: str = ""
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES[self.status]
 
 
-STATUS_LABELS = {
-    "done": gettext_lazy("Atteint"),
-    "in_progress": gettext_lazy("En cours"),
-    "not_started": gettext_lazy("Non commencé"),
-    "not_measured": gettext_lazy("Non mesuré par Essaim"),
-}
-
-
-def _status(status: str) -> str:
-    return str(STATUS_LABELS[status])
+def _count_status(*, count: int, year: int, today: dt.date) -> str:
+    """A milestone without a numeric target: under way once something was done; with
+    nothing, late once a quarter has ended and not reached when the year has."""
+    elapsed = year_elapsed(year=year, today=today)
+    if elapsed == 0:
+        return "future"
+    if count:
+        return "in_progress"
+    if elapsed >= 1:
+        return "not_reached"
+    return "late" if quarters_ended(year=year, today=today) else "not_started"
 
 
 def progress_report(*, year: int) -> dict[str, Any]:
-    """Three queries: the year's totals, its quarters and its publication cube (people
-    counts are the cube's protected year totals, as on the public dashboard)."""
+    """The year's totals, its quarters, its publication cube (people counts are the cube's
+    protected year totals, as on the public dashboard), the live library and the rollups'
+    date."""
     rows = QuarterRollup.objects.filter(year=year)
     totals = rows.aggregate(
         held=Sum("sessions_held"),
@@ -56,60 +73,67 @@ def progress_report(*, year: int) -> dict[str, Any]:
     cube = published_cube(years=[year])
     quarters = dict(rows.values_list("quarter").annotate(n=Sum("sessions_held")).order_by())
     today = timezone.localdate()
-    elapsed = 4 if year < today.year else (0 if year > today.year else (today.month - 1) // 3 + 1)
-    covered = sum(1 for q in range(1, elapsed + 1) if (quarters.get(q) or 0) >= TARGET_SESSIONS_PER_QUARTER)
     dashboard = reverse("reporting:public") + f"?year={year}"
-    trained = totals["trained"] or 0
+    # A projection only while the year runs: before, nothing to project; after, it is final.
+    running = 0 < year_elapsed(year=year, today=today) < 1
     milestones = []
 
-    status = "not_started" if not covered else ("done" if elapsed == 4 and covered == 4 else "in_progress")
+    sessions = sessions_progress(held_by_quarter=quarters, year=year, today=today)
+    ended = quarters_ended(year=year, today=today)
+    missed = [q for q in range(1, ended + 1) if (quarters.get(q) or 0) < TARGET_SESSIONS_PER_QUARTER]
+    measure = _("%(covered)s trimestre(s) sur 4 avec au moins une session tenue") % {"covered": sessions.value}
+    if missed:
+        measure += " ; " + _("sans session : %(quarters)s") % {
+            "quarters": ", ".join(_("T%(q)s") % {"q": q} for q in missed)
+        }
     milestones.append(
         Milestone(
             _("Sessions régulières de formation à la facilitation (une par trimestre)"),
-            status,
-            _status(status),
-            ngettext(
-                "%(covered)s trimestre sur %(elapsed)s avec au moins une session tenue",
-                "%(covered)s trimestres sur %(elapsed)s avec au moins une session tenue",
-                covered,
-            )
-            % {"covered": covered, "elapsed": elapsed},
+            sessions.status,
+            status_label(sessions.status),
+            measure,
             [
                 (_("Tableau de bord"), dashboard),
                 (_("Sessions tenues (données ouvertes)"), reverse("reporting:dataset_csv", args=["sessions-tenues"])),
             ],
+            projection=_("au mieux %(n)s trimestre(s) sur 4 en fin d’année") % {"n": sessions.projection}
+            if running and sessions.projection is not None
+            else "",
+            slug="sessions",
         )
     )
     trainers = totals["trainers"] or 0
-    status = "in_progress" if trainers else "not_started"
+    status = _count_status(count=trainers, year=year, today=today)
     shown = cube.value(year=year, measure="trainers_trained", key=cube_key())
     milestones.append(
         Milestone(
             _("Formation de formateurs"),
             status,
-            _status(status),
+            status_label(status),
             _("Formateurs formés : %(n)s") % {"n": _("secret statistique") if shown is None else shown},
             [(_("Tableau de bord"), dashboard)],
+            slug="trainers",
         )
     )
     civil = totals["civil"] or 0
-    status = "in_progress" if civil else "not_started"
+    status = _count_status(count=civil, year=year, today=today)
     milestones.append(
         Milestone(
             _("Sessions d’introduction avec la société civile"),
             status,
-            _status(status),
+            status_label(status),
             _("Sessions tenues avec des partenaires de la société civile : %(n)s") % {"n": civil},
             [(_("Tableau de bord"), dashboard)],
+            slug="civil-society",
         )
     )
-    status = "done" if trained >= TARGET_TRAINED_PER_YEAR else ("in_progress" if trained else "not_started")
     shown = cube.value(year=year, measure="people_trained", key=cube_key())
+    trained = trained_progress(trained=shown, year=year, today=today)
     milestones.append(
         Milestone(
             _("500 agents formés par an"),
-            status,
-            _status(status),
+            trained.status,
+            status_label(trained.status),
             _("Agents formés en %(year)s : %(n)s sur %(target)s")
             % {
                 "year": year,
@@ -123,15 +147,23 @@ def progress_report(*, year: int) -> dict[str, Any]:
                     reverse("reporting:dataset_csv", args=["formations-validees"]),
                 ),
             ],
+            projection=_("%(n)s au rythme actuel en fin d’année") % {"n": trained.projection}
+            if running and trained.projection is not None
+            else "",
+            slug="trained",
         )
     )
+    # The library is live: what anyone can open in it today, not a figure of the year.
+    resources = Resource.objects.published().count()
+    status = "in_progress" if resources else "not_started"
     milestones.append(
         Milestone(
             _("Base documentaire partagée"),
-            "not_measured",
-            _status("not_measured"),
-            _("Suivie hors de ce rapport tant que la bibliothèque de ressources n’est pas en service."),
-            [],
+            status,
+            status_label(status),
+            _("Ressources publiées dans la bibliothèque : %(n)s") % {"n": resources},
+            [(_("Bibliothèque de ressources"), reverse("library:list"))],
+            slug="library",
         )
     )
     return {
@@ -140,32 +172,62 @@ def progress_report(*, year: int) -> dict[str, Any]:
         "period_end": min(dt.date(year, 12, 31), today) if year <= today.year else dt.date(year, 12, 31),
         "milestones": milestones,
         "generated_at": timezone.now(),
+        "data_as_of": data_as_of(),
     }
 
 
 def progress_pdf(report: dict[str, Any]) -> bytes:
-    """The same report as a PDF (reportlab), for the independent reporting mechanism."""
+    """The same report as a PDF (reportlab), for the independent reporting mechanism: the
+    République française block of the attestations at the top of each page, the date it
+    was generated and the date the figures are true at."""
     import io
 
+    from django.utils import formats
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from essaim.credentials.pdf import draw_brand
 
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     title = _("Rapport d’avancement de l’engagement OGP FR0111 — %(year)s") % {"year": report["year"]}
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=title, author="Essaim", lang="fr")
+    generated = timezone.localtime(report["generated_at"])
+    generated_label = _("Généré le %(date)s") % {"date": formats.date_format(generated, "j F Y à H\\hi")}
+
+    def page(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        draw_brand(canvas, A4[1] - 20 * mm)
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.HexColor("#3A3A3A"))
+        canvas.drawRightString(A4[0] - 20 * mm, A4[1] - 20 * mm - 16, generated_label)
+        canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, _("Page %(n)s") % {"n": doc.page})
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author="Essaim",
+        subject=generated_label,
+        lang="fr",
+        topMargin=45 * mm,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+    )
     data = [[_("Jalon"), _("Statut"), _("Mesure")]]
     for milestone in report["milestones"]:
+        measure = milestone.measure + (f" — {milestone.projection}" if milestone.projection else "")
         data.append(
             [
                 Paragraph(milestone.title, styles["BodyText"]),
                 Paragraph(milestone.status_label, styles["BodyText"]),
-                Paragraph(milestone.measure, styles["BodyText"]),
+                Paragraph(measure, styles["BodyText"]),
             ]
         )
-    table = Table(data, colWidths=[180, 90, 230], repeatRows=1)
+    table = Table(data, colWidths=[170, 80, 240], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -180,5 +242,14 @@ def progress_pdf(report: dict[str, Any]) -> bytes:
         "start": report["period_start"].strftime("%d/%m/%Y"),
         "end": report["period_end"].strftime("%d/%m/%Y"),
     }
-    document.build([Paragraph(title, styles["Title"]), Paragraph(period, styles["Normal"]), Spacer(1, 12), table])
+    story = [Paragraph(title, styles["Title"]), Paragraph(period, styles["Normal"])]
+    if report.get("data_as_of"):
+        as_of = timezone.localtime(report["data_as_of"])
+        story.append(
+            Paragraph(
+                _("Données au %(date)s") % {"date": formats.date_format(as_of, "j F Y à H\\hi")}, styles["Normal"]
+            )
+        )
+    story += [Spacer(1, 12), table]
+    document.build(story, onFirstPage=page, onLaterPages=page)
     return buffer.getvalue()

@@ -26,14 +26,17 @@ from essaim.reporting.models import PublishedDataset
 from essaim.reporting.opendata import DATASETS, LICENSE_URL, datagouv_metadata
 from essaim.reporting.progress import progress_pdf, progress_report
 from essaim.reporting.selectors import (
+    DIMENSIONS,
     PUBLIC_SCOPE,
     TABLES,
     TARGET_TRAINED_PER_YEAR,
+    Filters,
     Scope,
     dashboard,
     network_size,
     scope_for,
 )
+from essaim.reporting.targets import TargetProgress, dashboard_targets, data_as_of
 from essaim.training.backoffice_selectors import trainer_figures
 
 #: Drilling into a row filters on it and breaks it down one level further.
@@ -49,8 +52,14 @@ def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, templ
     if not form.is_valid():
         return render(request, template, {"form": form, "board": None, "query": "", "form_cache_key": ""}, status=400)
     filters = form.filters()
-    board = dashboard(scope=scope, filters=filters, breakdown=form.breakdown("region" if public else "ministry"))
+    board = dashboard(scope=scope, filters=filters, breakdown=form.breakdown())
+    year = filters.year or timezone.localdate().year
+    whole_year = filters == Filters(year=filters.year)
     context: dict[str, Any] = {
+        # Targets are the programme's for a whole year: measured only without other filters.
+        "targets": _targets(board, year) if whole_year and scope.everything else None,
+        "breakdown_label": DIMENSIONS[board.breakdown_dimension],
+        "data_as_of": data_as_of(),
         "form": form,
         "board": board,
         "target_trained": TARGET_TRAINED_PER_YEAR,
@@ -60,6 +69,14 @@ def _render_dashboard(request: HttpRequest, scope: Scope, *, public: bool, templ
         "drill_next": DRILL_NEXT[board.breakdown_dimension],
     }
     return render(request, template, context)
+
+
+def _targets(board: Any, year: int) -> list[TargetProgress]:
+    quarters = next(chart for chart in board.charts if chart.slug == "sessions-trimestre")
+    held = {int(bar.key): bar.value or 0 for bar in quarters.bars}
+    return dashboard_targets(
+        trained=board.totals["people_trained"], held_by_quarter=held, year=year, today=timezone.localdate()
+    )
 
 
 def _form_cache_key(scope: Scope, public: bool, form: DashboardFilterForm) -> str:

@@ -15,7 +15,7 @@ from essaim.catalogue.models import Course
 from essaim.catalogue.selectors import course_list
 from essaim.core.exceptions import ServiceError
 from essaim.training.models import Registration
-from essaim.training.selectors import registration_list_for_user, session_detail, session_list
+from essaim.training.selectors import course_validated_at, registration_list_for_user, session_detail, session_list
 from essaim.training.services import registration_cancel, registration_create, waitlist_position
 
 router = Router(tags=["Formations et sessions"])
@@ -115,7 +115,9 @@ def get_session(request: HttpRequest, session_id: int):
     auth=authenticated,
     summary="M’inscrire à une session",
 )
-def create_registration(request: HttpRequest, session_id: int):
+def create_registration(request: HttpRequest, session_id: int, confirm: bool = False):
+    """`confirm=true` is needed to register again for a course already validated (the
+    web pages ask the same question in a confirmation)."""
     from essaim.training.models import Session
 
     try:
@@ -123,6 +125,14 @@ def create_registration(request: HttpRequest, session_id: int):
     except Session.DoesNotExist:
         return Status(404, {"detail": _("Session introuvable.")})
     user = auth_user(request)
+    if not confirm and course_validated_at(user=user, course_id=session.course_id):
+        return Status(
+            409,
+            {
+                "detail": _("Vous avez déjà validé cette formation\u00a0: confirmez votre nouvelle inscription."),
+                "code": "already_validated",
+            },
+        )
     try:
         registration = registration_create(session=session, agent=user, acting_user=user)
     except ServiceError as exc:

@@ -10,7 +10,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from essaim.training.models import Registration, Session
+from essaim.training.models import Completion, Registration, Session
 
 
 def registration_count(statuses: frozenset[str] | set[str]) -> Coalesce:
@@ -104,6 +104,16 @@ def session_detail(*, session_id: int) -> Session:
         .select_related("organiser")
         .prefetch_related("slots", "trainers", "partners")
         .get(pk=session_id)
+    )
+
+
+def course_validated_at(*, user: Any, course_id: int) -> Any:
+    """When the person first validated this course, or None (one query)."""
+    return (
+        Completion.objects.filter(user=user, course_id=course_id)
+        .order_by("completed_at")
+        .values_list("completed_at", flat=True)
+        .first()
     )
 
 

@@ -38,7 +38,12 @@ from essaim.training.calendar_feed import (
 from essaim.training.forms import SessionFilterForm
 from essaim.training.ical import calendar_file
 from essaim.training.models import Registration, Session
-from essaim.training.selectors import registration_list_for_user, session_detail, session_list_page
+from essaim.training.selectors import (
+    course_validated_at,
+    registration_list_for_user,
+    session_detail,
+    session_list_page,
+)
 from essaim.training.services import (
     registration_accept_offer,
     registration_cancel,
@@ -164,6 +169,7 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     position = None
     reasons: list[str] = []
     can_register = False
+    validated_at = None
     user = request.user
     if user.is_authenticated:
         registration = registration_list_for_user(user=user).filter(session=session).first()
@@ -174,6 +180,8 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             eligibility = course_eligibility(user=user, course=session.course)
             reasons = eligibility.reasons
             can_register = eligibility.eligible
+            if can_register:
+                validated_at = course_validated_at(user=user, course_id=session.course_id)
     show_remote_link = bool(session.remote_url) and (
         (registration is not None and registration.status == Status.BOOKED)
         or user.has_perm("training.take_attendance", session)
@@ -193,6 +201,7 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "position": position,
             "reasons": reasons,
             "can_register": can_register,
+            "validated_at": validated_at,
             "show_remote_link": show_remote_link,
             "login_url": f"{reverse('accounts:login')}?{urlencode({'next': request.path})}",
             "page_title": str(session.course),
@@ -211,6 +220,13 @@ def registration_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(detail_url)
     session = get_object_or_404(Session.objects.visible().select_related("course"), pk=pk)
+    if request.POST.get("confirm") != "1" and course_validated_at(user=request.user, course_id=session.course_id):
+        # Registering again for a validated course takes a seat someone else may need:
+        # it happens only from the confirmation, whatever page or client posted.
+        messages.warning(
+            request, _("Vous avez déjà validé cette formation\u00a0: confirmez votre nouvelle inscription.")
+        )
+        return redirect(detail_url)
     try:
         registration = registration_create(session=session, agent=request.user, acting_user=request.user)
     except ServiceError as exc:

@@ -49,8 +49,9 @@ def test_course_and_session_lists(client, session, django_assert_max_num_queries
 
 
 def test_a_sign_up_costs_the_same_few_queries_however_full_the_session(client, session):
-    """The hot path of a burst: token, session, eligibility, overlap, lock, census, two
-    inserts, the audit entry, the confirmation's outbox row — and no more when hundreds are already registered."""
+    """The hot path of a burst: token, session, a previous validation, eligibility,
+    overlap, lock, census, two inserts, the audit entry, the confirmation's outbox row — and
+    no more when hundreds are already registered."""
     session.capacity = 3
     session.save(update_fields=["capacity"])
     headers = [_bearer(UserFactory()) for _ in range(12)]
@@ -63,4 +64,30 @@ def test_a_sign_up_costs_the_same_few_queries_however_full_the_session(client, s
     statuses = [r["status"] for r in client.get("/api/v1/me/registrations", **headers[-1]).json()]
     assert statuses == ["waitlisted"]
     # The first request also loads the content type of the audit entry (cached afterwards).
-    assert counts[1:] == [11] * 11, counts
+    assert counts[1:] == [12] * 11, counts
+
+
+def test_registering_again_for_a_validated_course_needs_confirm_through_the_api(
+    client, session, intro_course, ministry, framework
+):
+    from django.utils import timezone
+
+    from essaim.training.models import Completion, Registration
+    from tests.training.conftest import make_session
+
+    agent = UserFactory()
+    done = make_session(intro_course, ministry, days_ahead=2)
+    Completion.objects.create(
+        user=agent,
+        course=intro_course,
+        session=done,
+        framework=framework,
+        completed_at=timezone.now(),
+        attendance_rate=100,
+    )
+    headers = _bearer(agent)
+    refused = client.post(f"/api/v1/sessions/{session.pk}/registrations", **headers)
+    assert refused.status_code == 409 and refused.json()["code"] == "already_validated"
+    assert not Registration.objects.filter(session=session, user=agent).exists()
+    confirmed = client.post(f"/api/v1/sessions/{session.pk}/registrations?confirm=true", **headers)
+    assert confirmed.status_code == 201 and confirmed.json()["status"] == "booked"

@@ -64,3 +64,41 @@ def test_registering_again_after_validating_asks_first(client, agent, intro_cour
     page = _page(client, intro_course)
     assert "Vous avez déjà validé cette formation" in page
     assert "M’inscrire quand même" in page and 'aria-controls="confirm-register-' in page
+
+
+def test_registering_again_from_the_session_page_asks_first_and_only_a_confirmed_post_registers(
+    client, agent, intro_course, ministry, framework
+):
+    done = make_session(intro_course, ministry, days_ahead=2)
+    Completion.objects.create(
+        user=agent,
+        course=intro_course,
+        session=done,
+        framework=framework,
+        completed_at=timezone.now(),
+        attendance_rate=100,
+    )
+    upcoming = make_session(intro_course, ministry, days_ahead=40)
+    client.force_login(agent)
+    page = client.get(reverse("training:detail", args=[upcoming.pk])).content.decode()
+    assert "Vous avez déjà validé cette formation" in page
+    assert 'aria-controls="confirm-register"' in page and "M’inscrire quand même" in page
+    assert '<input type="hidden" name="confirm" value="1">' in page
+    # A POST that skips the confirmation (another page, a stale form, a script) registers nobody.
+    url = reverse("training:register", args=[upcoming.pk])
+    response = client.post(url, follow=True)
+    assert not Registration.objects.filter(session=upcoming, user=agent).exists()
+    assert "confirmez votre nouvelle inscription" in response.content.decode()
+    client.post(url, {"confirm": "1"})
+    assert Registration.objects.filter(session=upcoming, user=agent).exists()
+
+
+def test_a_person_who_never_validated_the_course_registers_in_one_click_from_the_session_page(
+    client, agent, intro_course, ministry
+):
+    upcoming = make_session(intro_course, ministry, days_ahead=40)
+    client.force_login(agent)
+    page = client.get(reverse("training:detail", args=[upcoming.pk])).content.decode()
+    assert "M’inscrire quand même" not in page
+    client.post(reverse("training:register", args=[upcoming.pk]))
+    assert Registration.objects.filter(session=upcoming, user=agent).exists()
