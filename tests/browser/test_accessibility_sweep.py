@@ -110,6 +110,7 @@ def _samples() -> dict[str, str]:
         "session": str(Session.objects.filter(status=Session.Status.PUBLISHED).order_by("starts_at").last().pk),  # type: ignore[union-attr]
         "checkin": checkin_token(slot=slot),
         "managed_session": str(managed.pk),
+        "practice_entry": str(users[AGENT].practice_entries.order_by("pk").first().pk),  # type: ignore[union-attr]
         "trainer_session": str(led.pk),
         "trainer_slot": str(led.slots.order_by("starts_at").first().pk),  # type: ignore[union-attr]
         "trainer": str(users[TRAINER].pk),

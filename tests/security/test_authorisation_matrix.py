@@ -78,6 +78,14 @@ def _status_of(obj_name: str) -> Callable[[World], Any]:
 
 
 # --- HTML routes -----------------------------------------------------------------------------
+
+
+def _issuer_multibase() -> str:
+    from essaim.credentials.integrity import _multibase
+
+    return _multibase()
+
+
 ROUTES: list[R] = [
     # core and footer pages
     R("core:home", ALL),
@@ -507,6 +515,12 @@ ROUTES: list[R] = [
         ALL,
         kwargs=lambda w: {"kid": SigningKey.objects.values_list("kid", flat=True).first()},
         case="a published key",
+    ),
+    R(
+        "credentials:multikey",
+        ALL,
+        kwargs=lambda w: {"multibase": _issuer_multibase()},
+        case="the issuer's published Multikey",
     ),
     R("credentials:status-list", ALL, kwargs=lambda w: {"number": 1}),
     R("credentials:achievement", ALL, kwargs=lambda w: {"course_code": w.course.code}),
