@@ -129,7 +129,7 @@ def create_registration(request: HttpRequest, session_id: int, confirm: bool = F
         return Status(
             409,
             {
-                "detail": _("Vous avez déjà validé cette formation\u00a0: confirmez votre nouvelle inscription."),
+                "detail": _("Vous avez déjà validé cette formation : confirmez votre nouvelle inscription."),
                 "code": "already_validated",
             },
         )

@@ -224,7 +224,7 @@ def registration_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         # Registering again for a validated course takes a seat someone else may need:
         # it happens only from the confirmation, whatever page or client posted.
         messages.warning(
-            request, _("Vous avez déjà validé cette formation\u00a0: confirmez votre nouvelle inscription.")
+            request, _("Vous avez déjà validé cette formation : confirmez votre nouvelle inscription.")
         )
         return redirect(detail_url)
     try:
