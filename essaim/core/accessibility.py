@@ -160,7 +160,7 @@ KEY_PAGES: list[KeyPage] = [
     page(TRAINING, _("Message aux inscrits"), "training_admin:message", ORGANISER, args={"pk": "managed_session"}),
     page(TRAINING, _("Changement de lieu"), "training_admin:venue", ORGANISER, args={"pk": "managed_session"}),
     page(TRAINING, _("Modifier une session"), "training_admin:edit", ORGANISER, args={"pk": "managed_session"}),
-    page(TRAINING, _("Calendrier d’une session"), "training_admin:timetable", ORGANISER, args={"pk": "managed_session"}),
+    page(TRAINING, _("Calendrier de session"), "training_admin:timetable", ORGANISER, args={"pk": "managed_session"}),
     page(TRAINING, _("Formateurs d’une session"), "training_admin:trainers", ORGANISER, args={"pk": "managed_session"}),
     page(TRAINING, _("Feuille de présence (téléphone)"), "training_admin:attendance", TRAINER, mobile=True, args={"pk": "trainer_session"}),  # noqa: E501
     page(TRAINING, _("Code QR de pointage"), "training_admin:checkin-code", TRAINER, args={"pk": "trainer_session", "slot_pk": "trainer_slot"}),  # noqa: E501

@@ -223,9 +223,7 @@ def registration_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("confirm") != "1" and course_validated_at(user=request.user, course_id=session.course_id):
         # Registering again for a validated course takes a seat someone else may need:
         # it happens only from the confirmation, whatever page or client posted.
-        messages.warning(
-            request, _("Vous avez déjà validé cette formation : confirmez votre nouvelle inscription.")
-        )
+        messages.warning(request, _("Vous avez déjà validé cette formation : confirmez votre nouvelle inscription."))
         return redirect(detail_url)
     try:
         registration = registration_create(session=session, agent=request.user, acting_user=request.user)
