@@ -264,3 +264,62 @@ class CollectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection} #{self.position}"
+
+
+# The search index's own tables (library/search.py, ADR 0020) are created by migration 0003
+# in each database's dialect (SQLite FTS5, PostgreSQL tsvector + GIN); the models below only
+# declare the plain ones to Django, so that flushing the database (tests, `manage.py flush`)
+# empties them together with the resources they reference — PostgreSQL refuses to TRUNCATE
+# library_resource while an undeclared table points at it. The ORM never writes them, and
+# `on_delete=DO_NOTHING` leaves deletions to the tables' own ON DELETE CASCADE.
+class SearchTerm(models.Model):
+    term = models.CharField(max_length=64, primary_key=True)
+    documents = models.IntegerField()
+
+    class Meta:
+        db_table = "library_search_term"
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SearchPosting(models.Model):
+    pk = models.CompositePrimaryKey("term", "resource")
+    term = models.CharField(max_length=64)
+    resource = models.ForeignKey(Resource, on_delete=models.DO_NOTHING, related_name="+")
+    score = models.FloatField()
+    code = models.BigIntegerField()
+
+    class Meta:
+        db_table = "library_search_posting"
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.resource_id}"
+
+
+class SearchRelated(models.Model):
+    pk = models.CompositePrimaryKey("resource", "related")
+    resource = models.ForeignKey(Resource, on_delete=models.DO_NOTHING, related_name="+")
+    related = models.ForeignKey(Resource, on_delete=models.DO_NOTHING, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        db_table = "library_search_related"
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} ~ {self.related_id}"
+
+
+class SearchDocument(models.Model):
+    """PostgreSQL only (`words` is a tsvector there): absent from SQLite, where flushing
+    skips it."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.DO_NOTHING, primary_key=True, related_name="+")
+    code = models.BigIntegerField()
+    words = models.TextField()
+
+    class Meta:
+        db_table = "library_search_document"
+
+    def __str__(self) -> str:
+        return str(self.resource_id)
