@@ -134,11 +134,19 @@ reference = Router(tags=["Référentiels"])
 
 @reference.get("/regions", response=list[RegionOut], summary="Régions (COG INSEE)")
 def list_regions(request: HttpRequest):
+    """Liste les régions du code officiel géographique (INSEE), triées par code.
+
+    Public, sans authentification.
+    """
     return list(Region.objects.order_by("code").values("code", "name"))
 
 
 @reference.get("/departements", response=list[DepartementOut], summary="Départements (COG INSEE)")
 def list_departements(request: HttpRequest, region: str | None = None):
+    """Liste les départements, triés par code ; `region` (code INSEE) restreint à une région.
+
+    Public, sans authentification. Un code de région inconnu donne une liste vide.
+    """
     qs = Departement.objects.order_by("code")
     if region:
         qs = qs.filter(region_id=region)
@@ -151,6 +159,11 @@ organisations = Router(tags=["Organisations"])
 @organisations.get("", response=list[OrganisationOut], summary="Organisations")
 @paginate(PageNumberPagination, page_size=50)
 def list_organisations(request: HttpRequest, kind: str = "", region: str = "", q: str = Query("", max_length=100)):
+    """Liste paginée (50 par page) des organisations actives : administrations, collectivités, opérateurs.
+
+    Filtres : `kind` (type d’organisation), `region` (code INSEE), `q` (nom ou sigle).
+    Public, sans authentification. Erreur 422 si `kind` est inconnu.
+    """
     if kind and kind not in Organisation.Kind.values:
         raise HttpError(422, _("Type d’organisation inconnu : %(kind)s") % {"kind": kind})
     return organisation_list(kind=kind, region=region, query=q)
@@ -158,6 +171,10 @@ def list_organisations(request: HttpRequest, kind: str = "", region: str = "", q
 
 @organisations.get("/{slug}", response={200: OrganisationOut, 404: ErrorOut}, summary="Une organisation")
 def get_organisation(request: HttpRequest, slug: str):
+    """Détail d’une organisation active, désignée par son identifiant court (`slug`).
+
+    Public, sans authentification. Erreur 404 si elle n’existe pas ou n’est plus active.
+    """
     return get_object_or_404(Organisation.objects.select_related("parent"), slug=slug, is_active=True)
 
 
@@ -166,6 +183,10 @@ me = Router(tags=["Mon compte"], auth=authenticated)
 
 @me.get("/me", response=MeOut, summary="La personne authentifiée")
 def get_me(request: HttpRequest):
+    """Le compte de la personne authentifiée : identité, organisation, unité, région et rôles en cours.
+
+    Réservé aux personnes authentifiées (jeton personnel ou session) ; erreur 401 sinon.
+    """
     user = auth_user(request)
     assignments = user.role_assignments.active().select_related("organisation")
     org = (
@@ -189,6 +210,11 @@ def get_me(request: HttpRequest):
 
 @me.get("/me/tokens", response=list[ApiTokenOut], summary="Mes jetons d’API")
 def list_my_tokens(request: HttpRequest):
+    """Les jetons d’API de la personne authentifiée, du plus récent au plus ancien, révoqués compris.
+    Le secret n’est jamais renvoyé : seul son préfixe l’est.
+
+    Réservé aux personnes authentifiées ; erreur 401 sinon.
+    """
     return list(ApiToken.objects.filter(user=auth_user(request)).order_by("-created_at"))
 
 
@@ -198,6 +224,11 @@ def list_my_tokens(request: HttpRequest):
     summary="Révoquer un jeton",
 )
 def revoke_my_token(request: HttpRequest, token_id: int):
+    """Révoque l’un de ses jetons d’API ; il cesse aussitôt d’être accepté. Renvoie le jeton révoqué.
+
+    Réservé aux personnes authentifiées. Erreur 404 si le jeton n’existe pas ou appartient à
+    une autre personne (la même réponse dans les deux cas).
+    """
     user = auth_user(request)
     token = ApiToken.objects.filter(pk=token_id).first()
     if token is None or not user.has_perm("accounts.revoke_apitoken", token):

@@ -4,20 +4,43 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class RegionOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "84", "name": "Auvergne-Rhône-Alpes"}]})
+
     code: str
     name: str
 
 
 class DepartementOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "69", "name": "Rhône", "region_code": "84"}]})
+
     code: str
     name: str
     region_code: str
 
 
 class OrganisationOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "dinum",
+                    "name": "Direction interministérielle du numérique",
+                    "short_name": "DINUM",
+                    "kind": "directorate",
+                    "kind_label": "Direction",
+                    "parent_slug": "premier-ministre",
+                    "region_code": "11",
+                    "siret": "13002526500013",
+                    "website": "https://www.numerique.gouv.fr",
+                }
+            ]
+        }
+    )
+
     slug: str
     name: str
     short_name: str
@@ -38,11 +61,40 @@ class OrganisationOut(Schema):
 
 
 class RoleOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "organiser", "organisation_slug": "dinum"}]})
+
     role: str
     organisation_slug: str | None
 
 
 class MeOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "camille.martin@numerique.gouv.fr",
+                    "given_name": "Camille",
+                    "usual_name": "Martin",
+                    "preferred_language": "fr",
+                    "organisation": {
+                        "slug": "dinum",
+                        "name": "Direction interministérielle du numérique",
+                        "short_name": "DINUM",
+                        "kind": "directorate",
+                        "kind_label": "Direction",
+                        "parent_slug": "premier-ministre",
+                        "region_code": "11",
+                        "siret": "13002526500013",
+                        "website": "https://www.numerique.gouv.fr",
+                    },
+                    "unit": "Incubateur",
+                    "region_code": "11",
+                    "roles": [{"role": "organiser", "organisation_slug": "dinum"}],
+                }
+            ]
+        }
+    )
+
     email: str
     given_name: str
     usual_name: str
@@ -54,6 +106,22 @@ class MeOut(Schema):
 
 
 class ApiTokenOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "name": "Script de suivi",
+                    "prefix": "essaim_a1b2",
+                    "created_at": "2026-09-01T08:30:00Z",
+                    "expires_at": "2027-09-01T08:30:00Z",
+                    "last_used_at": "2026-11-30T17:02:11Z",
+                    "revoked_at": None,
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     prefix: str
@@ -64,4 +132,6 @@ class ApiTokenOut(Schema):
 
 
 class ErrorOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "Jeton introuvable."}]})
+
     detail: str

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated
 from essaim.credentials import vc
@@ -17,6 +18,23 @@ router = Router(tags=["Attestations et badges"])
 
 
 class CredentialOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "ESS-7K2Q-9WXD",
+                    "course": "Découvrir la facilitation",
+                    "kind": "completion",
+                    "issued_at": "2026-10-03T16:00:00Z",
+                    "expires_at": None,
+                    "status": "valid",
+                    "verify_url": "https://essaim.beta.gouv.fr/verifier/ESS-7K2Q-9WXD",
+                    "jwt": "eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.eyJ…",
+                }
+            ]
+        }
+    )
+
     code: str
     course: str
     kind: str
@@ -28,11 +46,29 @@ class CredentialOut(Schema):
 
 
 class VerifyIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "ESS-7K2Q-9WXD", "jwt": ""}]})
+
     code: str = ""
     jwt: str = ""
 
 
 class VerificationOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "valid",
+                    "issued_at": "2026-10-03T16:00:00Z",
+                    "expires_at": None,
+                    "issuer": "Essaim — DINUM",
+                    "achievement": "Découvrir la facilitation",
+                    "alignments": ["Préparer un atelier participatif"],
+                    "subject_name": "Camille Martin",
+                }
+            ]
+        }
+    )
+
     status: str
     issued_at: dt.datetime | None = None
     expires_at: dt.datetime | None = None
@@ -44,6 +80,11 @@ class VerificationOut(Schema):
 
 @router.get("/me/credentials", response=list[CredentialOut], auth=authenticated, summary="Mes attestations et badges")
 def list_my_credentials(request: HttpRequest):
+    """Les attestations et badges (Open Badges 3.0, VC-JWT) de la personne authentifiée, avec leur
+    état (valide, expiré, révoqué), leur adresse de vérification publique et le badge signé.
+
+    Réservé aux personnes authentifiées ; erreur 401 sinon.
+    """
     return [
         {
             "code": c.code,
@@ -61,6 +102,12 @@ def list_my_credentials(request: HttpRequest):
 
 @router.post("/credentials/verify", response=VerificationOut, summary="Vérifier une attestation (code ou VC-JWT)")
 def verify_credential(request: HttpRequest, payload: VerifyIn):
+    """Vérifie une attestation à partir de son code de vérification ou de son badge signé (`jwt`),
+    et en renvoie l’état, l’émetteur, la formation et la personne titulaire.
+
+    Public, sans authentification. Erreur 422 si ni `code` ni `jwt` n’est fourni ; un code inconnu
+    ou une signature invalide donnent une réponse 200 avec l’état correspondant.
+    """
     if payload.jwt:
         result = vc.verify_token(payload.jwt[:20000])
     elif payload.code:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import ConfigDict
 
 from essaim.events.selectors import event_list
 
@@ -14,12 +15,43 @@ router = Router(tags=["Événements"])
 
 
 class SpeakerOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Alex Durand", "affiliation": "Ville de Grenoble", "kind": "administration"}]
+        }
+    )
+
     name: str
     affiliation: str
     kind: str
 
 
 class EventOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "slug": "webinaire-budget-participatif",
+                    "kind": "webinar",
+                    "title": "Lancer un budget participatif",
+                    "description": "Retours d’expérience de trois collectivités.",
+                    "status": "published",
+                    "starts_at": "2027-02-04T12:30:00+01:00",
+                    "ends_at": "2027-02-04T13:30:00+01:00",
+                    "venue": "En ligne",
+                    "organiser": "Direction interministérielle de la transformation publique",
+                    "partners": ["Ville de Grenoble"],
+                    "speakers": [{"name": "Alex Durand", "affiliation": "Ville de Grenoble", "kind": "administration"}],
+                    "capacity": 300,
+                    "seats_left": 112,
+                    "waiting_list_length": 0,
+                    "replay_url": "",
+                }
+            ]
+        }
+    )
+
     id: int
     slug: str
     kind: str
@@ -56,4 +88,9 @@ class EventOut(Schema):
 
 @router.get("/events", response=list[EventOut], summary="Événements (à venir, ou passés avec past=true)")
 def list_events(request: HttpRequest, past: bool = False) -> Any:
+    """Les événements publics (webinaires, rencontres…) à venir, ou passés avec `past=true`
+    (jusqu’à 200), avec intervenants, partenaires, places restantes et lien de rediffusion.
+
+    Public, sans authentification.
+    """
     return list(event_list(upcoming=not past).prefetch_related("speakers", "session__partners")[:200])

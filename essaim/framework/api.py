@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from essaim.api.schemas import ErrorOut
 from essaim.framework.selectors import framework_current, framework_published
@@ -19,6 +20,19 @@ router = Router(tags=["Référentiel"])
 
 
 class LevelOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rank": 1,
+                    "code": "N1",
+                    "name": "Découverte",
+                    "description": "Connaît les notions et les repère en situation.",
+                }
+            ]
+        }
+    )
+
     rank: int
     code: str
     name: str
@@ -26,6 +40,20 @@ class LevelOut(Schema):
 
 
 class CompetencyOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "C1.2",
+                    "name": "Préparer un atelier participatif",
+                    "description": "Définir les objectifs, le public et le déroulé.",
+                    "parent": "C1",
+                    "descriptors": {"N1": "Identifie les étapes d’un atelier.", "N2": "Prépare un atelier avec appui."},
+                }
+            ]
+        }
+    )
+
     code: str
     name: str
     description: str
@@ -34,6 +62,32 @@ class CompetencyOut(Schema):
 
 
 class FrameworkOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": "1.0",
+                    "title": "Référentiel de compétences de la facilitation",
+                    "description": "Compétences attendues des agents qui animent la participation citoyenne.",
+                    "status": "published",
+                    "published_at": "2026-06-01",
+                    "based_on": None,
+                    "licence": "Licence Ouverte 2.0 (Etalab)",
+                    "levels": [{"rank": 1, "code": "N1", "name": "Découverte", "description": "Connaît les notions."}],
+                    "competencies": [
+                        {
+                            "code": "C1",
+                            "name": "Concevoir une démarche participative",
+                            "description": "",
+                            "parent": None,
+                            "descriptors": {"N1": "Connaît les démarches possibles."},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     version: str
     title: str
     description: str
@@ -51,6 +105,11 @@ class FrameworkOut(Schema):
     summary="Le référentiel de compétences en vigueur",
 )
 def get_current_framework(request: HttpRequest):
+    """La version en vigueur (la dernière publiée) du référentiel de compétences : niveaux,
+    compétences et descripteurs, en données ouvertes. Les brouillons ne sont jamais servis.
+
+    Public, sans authentification. Erreur 404 si aucune version n’est publiée.
+    """
     framework = framework_current()
     if framework is None:
         return Status(404, {"detail": _("Aucune version du référentiel n’est publiée.")})
@@ -63,6 +122,10 @@ def get_current_framework(request: HttpRequest):
     summary="Une version publiée du référentiel de compétences",
 )
 def get_framework(request: HttpRequest, version: str):
+    """Une version publiée du référentiel de compétences, désignée par son numéro (`1.0`…).
+
+    Public, sans authentification. Erreur 404 si la version n’existe pas ou n’est pas publiée.
+    """
     framework = framework_published(version=version)
     if framework is None:
         return Status(404, {"detail": _("Version du référentiel introuvable.")})

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated, optional_user
 from essaim.core.exceptions import ServiceError
@@ -20,11 +21,33 @@ router = Router(tags=["Bibliothèque de ressources"])
 
 
 class ErrorOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"detail": "Filtre inconnu : type=podcast.", "code": "filter"}]}
+    )
+
     detail: str
     code: str = ""
 
 
 class ResourceHitOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 58,
+                    "title": "Animer un world café",
+                    "summary": "Fiche méthode pas à pas.",
+                    "url": "https://essaim.beta.gouv.fr/bibliotheque/58-animer-un-world-cafe/",
+                    "score": 0.82,
+                    "type": "method",
+                    "licence": "etalab-2.0",
+                    "language": "fr",
+                    "published_at": "2026-05-12T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     title: str
     summary: str
@@ -37,12 +60,43 @@ class ResourceHitOut(Schema):
 
 
 class FacetValueOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"value": "method", "label": "Fiche méthode", "count": 12}]}
+    )
+
     value: str
     label: str
     count: int
 
 
 class ResourceSearchOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "count": 1,
+                    "capped": False,
+                    "page": 1,
+                    "pages": 1,
+                    "results": [
+                        {
+                            "id": 58,
+                            "title": "Animer un world café",
+                            "summary": "Fiche méthode pas à pas.",
+                            "url": "https://essaim.beta.gouv.fr/bibliotheque/58-animer-un-world-cafe/",
+                            "score": 0.82,
+                            "type": "method",
+                            "licence": "etalab-2.0",
+                            "language": "fr",
+                            "published_at": "2026-05-12T10:00:00Z",
+                        }
+                    ],
+                    "facets": {"type": [{"value": "method", "label": "Fiche méthode", "count": 1}]},
+                }
+            ]
+        }
+    )
+
     count: int
     capped: bool = Field(
         ..., description="Requête très répandue : seuls les candidats les plus pertinents sont classés"
@@ -54,6 +108,19 @@ class ResourceSearchOut(Schema):
 
 
 class FileOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "world-cafe.pdf",
+                    "kind": "pdf",
+                    "size": 245760,
+                    "url": "https://essaim.beta.gouv.fr/bibliotheque/58/fichiers/3/",
+                }
+            ]
+        }
+    )
+
     name: str
     kind: str
     size: int
@@ -61,11 +128,58 @@ class FileOut(Schema):
 
 
 class LinkOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://www.participation-citoyenne.gouv.fr/",
+                    "label": "Centre interministériel de la participation citoyenne",
+                }
+            ]
+        }
+    )
+
     url: str
     label: str
 
 
 class ResourceOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 58,
+                    "slug": "animer-un-world-cafe",
+                    "title": "Animer un world café",
+                    "summary": "Fiche méthode pas à pas.",
+                    "body": "## Préparer\n…",
+                    "type": "method",
+                    "themes": ["animation"],
+                    "audience": "all",
+                    "language": "fr",
+                    "licence": "etalab-2.0",
+                    "licence_reason": "",
+                    "authors": "Camille Martin",
+                    "organisation": "Direction interministérielle de la transformation publique",
+                    "visibility": "public",
+                    "status": "published",
+                    "published_at": "2026-05-12T10:00:00Z",
+                    "url": "https://essaim.beta.gouv.fr/bibliotheque/58-animer-un-world-cafe/",
+                    "competencies": ["C1.2"],
+                    "files": [
+                        {
+                            "name": "world-cafe.pdf",
+                            "kind": "pdf",
+                            "size": 245760,
+                            "url": "https://essaim.beta.gouv.fr/bibliotheque/58/fichiers/3/",
+                        }
+                    ],
+                    "links": [],
+                }
+            ]
+        }
+    )
+
     id: int
     slug: str
     title: str
@@ -89,6 +203,27 @@ class ResourceOut(Schema):
 
 
 class ContributionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Animer un world café",
+                    "summary": "Fiche méthode pas à pas.",
+                    "body": "## Préparer\n…",
+                    "type": "method",
+                    "themes": [],
+                    "audience": "all",
+                    "language": "fr",
+                    "licence": "etalab-2.0",
+                    "licence_reason": "",
+                    "authors": "Camille Martin",
+                    "visibility": "public",
+                    "links": ["https://www.participation-citoyenne.gouv.fr/"],
+                }
+            ]
+        }
+    )
+
     title: str = Field(..., max_length=200)
     summary: str = Field(..., max_length=1000)
     body: str = Field("", max_length=100_000)
@@ -104,6 +239,20 @@ class ContributionIn(Schema):
 
 
 class ContributionOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 59,
+                    "title": "Animer un world café",
+                    "status": "submitted",
+                    "moderation_reason": "",
+                    "url": "https://essaim.beta.gouv.fr/bibliotheque/59-animer-un-world-cafe/",
+                }
+            ]
+        }
+    )
+
     id: int
     title: str
     status: str
@@ -173,6 +322,13 @@ class SearchFilters(Schema):
     summary="Rechercher des ressources",
 )
 def search_resources(request: HttpRequest, filters: Query[SearchFilters]):
+    """Recherche plein texte (en français) dans la bibliothèque de ressources, avec facettes
+    (type, compétence, licence, organisation, public, langue), tri par pertinence ou par date
+    et pagination (`page`, jusqu’à 500).
+
+    Public ; une personne authentifiée voit aussi les ressources réservées aux agents.
+    Erreur 422 si un filtre a une valeur inconnue.
+    """
     try:
         clean = clean_filters({name: getattr(filters, name) for name in FACETS})
         result = resource_search(
@@ -213,6 +369,11 @@ def search_resources(request: HttpRequest, filters: Query[SearchFilters]):
     summary="Mes contributions",
 )
 def list_my_contributions(request: HttpRequest):
+    """Les ressources proposées par la personne authentifiée (jusqu’à 500), avec leur état de
+    modération et, le cas échéant, le motif de refus.
+
+    Réservé aux personnes authentifiées ; erreur 401 sinon.
+    """
     return [
         {
             "id": r.pk,
@@ -232,6 +393,12 @@ def list_my_contributions(request: HttpRequest):
     summary="Proposer une ressource (soumise à modération)",
 )
 def create_contribution(request: HttpRequest, payload: ContributionIn):
+    """Propose une ressource à la bibliothèque au nom de la personne authentifiée et de son
+    organisation ; elle est publiée après modération.
+
+    Réservé aux personnes authentifiées. Erreur 422 si le contenu est refusé (valeur inconnue,
+    licence non ouverte sans justification, lien invalide…).
+    """
     user = auth_user(request)
     data = ResourceData(
         title=payload.title,
@@ -266,6 +433,11 @@ def create_contribution(request: HttpRequest, payload: ContributionIn):
 
 @router.get("/resources/{resource_id}", response={200: ResourceOut, 404: ErrorOut}, summary="Une ressource")
 def get_resource(request: HttpRequest, resource_id: int):
+    """Détail d’une ressource : contenu, licence, compétences, fichiers et liens.
+
+    Public pour les ressources publiées et publiques ; les autres selon les droits de la personne
+    authentifiée. Erreur 404 si elle n’existe pas ou n’est pas visible.
+    """
     resource = resource_for_viewer(user=optional_user(request), pk=resource_id)
     if resource is None:
         return Status(404, {"detail": _("Ressource introuvable.")})

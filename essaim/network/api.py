@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated
 from essaim.api.pagination import PageNumberPagination
@@ -22,12 +23,35 @@ router = Router(tags=["Réseau"], auth=authenticated)
 
 
 class SkillOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"competency": "C1.2", "name": "Préparer un atelier participatif", "level_rank": 3}]
+        }
+    )
+
     competency: str = Field(..., alias="competency_code")
     name: str = Field(..., alias="competency_name")
     level_rank: int
 
 
 class DirectoryEntryOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 21,
+                    "name": "Camille M.",
+                    "region_code": "84",
+                    "ministry": "Ministère de l’Intérieur",
+                    "availability": "available",
+                    "languages": "français, anglais",
+                    "practice_count": 6,
+                    "skills": [{"competency": "C1.2", "name": "Préparer un atelier participatif", "level_rank": 3}],
+                }
+            ]
+        }
+    )
+
     id: int
     name: str = Field(..., alias="display_name")
     region_code: str | None = Field(None, alias="region_id")
@@ -47,6 +71,19 @@ class DirectoryEntryOut(Schema):
 
 
 class MyProfileIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "consent": True,
+                    "availability": "available",
+                    "languages": "français, anglais",
+                    "bio": "J’anime des ateliers de co-conception depuis 2022.",
+                }
+            ]
+        }
+    )
+
     consent: bool
     availability: str = Availability.AVAILABLE
     languages: str = Field("", max_length=100)
@@ -54,6 +91,20 @@ class MyProfileIn(Schema):
 
 
 class MyProfileOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "consent": True,
+                    "consented_at": "2026-09-15T09:12:00Z",
+                    "availability": "available",
+                    "languages": "français, anglais",
+                    "bio": "J’anime des ateliers de co-conception depuis 2022.",
+                }
+            ]
+        }
+    )
+
     consent: bool
     consented_at: dt.datetime | None
     availability: str
@@ -62,6 +113,22 @@ class MyProfileOut(Schema):
 
 
 class RequestIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "topic": "Atelier de concertation sur un projet de voirie",
+                    "date": "2027-03-18",
+                    "competency": "C1.2",
+                    "audience_size": 25,
+                    "is_remote": False,
+                    "departement": "69",
+                    "place": "Mairie de Villeurbanne",
+                }
+            ]
+        }
+    )
+
     topic: str = Field(..., max_length=200)
     date: dt.date
     competency: str = Field(..., max_length=60)
@@ -72,6 +139,24 @@ class RequestIn(Schema):
 
 
 class RequestOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 9,
+                    "topic": "Atelier de concertation sur un projet de voirie",
+                    "date": "2027-03-18",
+                    "competency": "C1.2",
+                    "is_remote": False,
+                    "departement": "69",
+                    "region": "84",
+                    "audience_size": 25,
+                    "status": "open",
+                }
+            ]
+        }
+    )
+
     id: int
     topic: str
     date: dt.date
@@ -84,6 +169,21 @@ class RequestOut(Schema):
 
 
 class CandidateOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "user_id": 133,
+                    "name": "Camille M.",
+                    "level_rank": 3,
+                    "score": 87,
+                    "recent_invitations": 1,
+                    "reasons": ["Niveau 3 sur la compétence demandée", "Même région"],
+                }
+            ]
+        }
+    )
+
     user_id: int
     name: str
     level_rank: int
@@ -93,16 +193,22 @@ class CandidateOut(Schema):
 
 
 class InviteIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"facilitators": [133, 154]}]})
+
     facilitators: list[int]
 
 
 class InvitationOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 27, "request_id": 9, "status": "pending"}]})
+
     id: int
     request_id: int
     status: str
 
 
 class ErrorOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "Demande introuvable.", "code": ""}]})
+
     detail: str
     code: str = ""
 
@@ -117,6 +223,12 @@ def directory(
     ministry: int | None = None,
     availability: str = "",
 ):
+    """Liste paginée (20 par page) de l’annuaire des facilitatrices et facilitateurs : seules y figurent
+    les personnes qui y ont consenti.
+
+    Filtres : `competency` (code), `min_level` (rang), `region` (code INSEE), `ministry` (identifiant),
+    `availability`. Réservé aux personnes authentifiées ; erreur 401 sinon.
+    """
     return selectors.directory_search(
         competency=competency, min_level=min_level, region=region, ministry=ministry, availability=availability
     )
@@ -124,6 +236,10 @@ def directory(
 
 @router.get("/network/me/profile", response={200: MyProfileOut, 404: ErrorOut}, summary="Ma fiche")
 def my_profile(request: HttpRequest):
+    """La fiche d’annuaire de la personne authentifiée (consentement, disponibilité, langues, présentation).
+
+    Réservé aux personnes authentifiées. Erreur 404 si elle n’a pas encore de fiche.
+    """
     profile = DirectoryProfile.objects.filter(user=auth_user(request)).first()
     if profile is None:
         return Status(404, {"detail": _("Vous n’avez pas encore de fiche.")})
@@ -134,6 +250,11 @@ def my_profile(request: HttpRequest):
     "/network/me/profile", response={200: MyProfileOut, 422: ErrorOut}, summary="Donner ou retirer mon consentement"
 )
 def update_my_profile(request: HttpRequest, payload: MyProfileIn):
+    """Crée ou met à jour la fiche d’annuaire de la personne authentifiée ; `consent=false` retire
+    le consentement et la fiche de l’annuaire.
+
+    Réservé aux personnes authentifiées. Erreur 422 si une valeur est refusée (disponibilité inconnue…).
+    """
     user = auth_user(request)
     try:
         return services.directory_profile_update(user=user, acting_user=user, **payload.dict())
@@ -143,6 +264,12 @@ def update_my_profile(request: HttpRequest, payload: MyProfileIn):
 
 @router.post("/network/requests", response={201: RequestOut, 422: ErrorOut}, summary="Poster une demande d’animation")
 def create_request(request: HttpRequest, payload: RequestIn):
+    """Poste une demande d’animation (sujet, date, compétence, public, lieu) ; des personnes de
+    l’annuaire sont ensuite proposées (voir `candidates`).
+
+    Réservé aux personnes authentifiées. Erreur 422 si le département ou la compétence est inconnu,
+    ou la date passée.
+    """
     departement = None
     if payload.departement:
         departement = Departement.objects.filter(code=payload.departement).first()
@@ -177,6 +304,12 @@ def _own_request(request: HttpRequest, pk: int) -> FacilitationRequest | None:
     summary="Personnes proposées, classées et expliquées",
 )
 def candidates(request: HttpRequest, request_id: int):
+    """Les personnes de l’annuaire proposées pour une demande d’animation, classées par score, avec
+    les raisons du classement.
+
+    Réservé à qui peut voir la demande (son auteur, notamment). Erreur 404 si la demande n’existe
+    pas ou n’est pas visible.
+    """
     need = _own_request(request, request_id)
     if need is None:
         return Status(404, {"detail": _("Demande introuvable.")})
@@ -199,6 +332,12 @@ def candidates(request: HttpRequest, request_id: int):
     summary="Inviter des personnes proposées",
 )
 def invite(request: HttpRequest, request_id: int, payload: InviteIn):
+    """Invite des personnes proposées à animer la demande ; chacune reçoit une invitation à accepter
+    ou décliner.
+
+    Réservé à l’auteur de la demande. Erreurs : 404 demande introuvable, 409 invitation impossible
+    (personne non proposée, déjà invitée, demande close…).
+    """
     need = _own_request(request, request_id)
     if need is None or need.requester_id != auth_user(request).pk:
         return Status(404, {"detail": _("Demande introuvable.")})
@@ -217,6 +356,11 @@ def invite(request: HttpRequest, request_id: int, payload: InviteIn):
     summary="Accepter (accept) ou décliner (decline) une invitation",
 )
 def answer(request: HttpRequest, invitation_id: int, answer: str):
+    """Accepte (`accept`) ou décline (`decline`) une invitation reçue pour animer une demande.
+
+    Réservé à la personne invitée. Erreurs : 404 invitation introuvable ou réponse inconnue,
+    409 si l’invitation n’attend plus de réponse.
+    """
     user = auth_user(request)
     invitation = Invitation.objects.filter(pk=invitation_id, facilitator=user).first()
     if invitation is None or answer not in ("accept", "decline"):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated
 from essaim.api.pagination import PageNumberPagination
@@ -22,6 +23,22 @@ router = Router(tags=["Formations et sessions"])
 
 
 class CourseOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "FAC-101",
+                    "title": "Découvrir la facilitation",
+                    "summary": "Les bases pour animer un atelier participatif.",
+                    "duration_half_days": 2,
+                    "format": "in_person",
+                    "is_introduction": True,
+                    "prerequisites": [],
+                }
+            ]
+        }
+    )
+
     code: str
     title: str
     summary: str
@@ -36,6 +53,26 @@ class CourseOut(Schema):
 
 
 class SessionOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 42,
+                    "course_code": "FAC-101",
+                    "course_title": "Découvrir la facilitation",
+                    "status": "published",
+                    "starts_at": "2027-01-14T09:00:00+01:00",
+                    "ends_at": "2027-01-14T17:00:00+01:00",
+                    "format": "in_person",
+                    "region_code": "84",
+                    "capacity": 16,
+                    "seats_left": 3,
+                    "waiting_list_length": 0,
+                }
+            ]
+        }
+    )
+
     id: int
     course_code: str = Field(..., alias="course.code")
     course_title: str = Field(..., alias="course.title")
@@ -58,6 +95,21 @@ class SessionOut(Schema):
 
 
 class RegistrationOut(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 314,
+                    "session_id": 42,
+                    "status": "booked",
+                    "status_label": "Inscrit",
+                    "waiting_list_position": None,
+                    "offered_until": None,
+                }
+            ]
+        }
+    )
+
     id: int
     session_id: int
     status: str
@@ -77,12 +129,18 @@ class RegistrationOut(Schema):
 
 
 class ErrorOut(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "Session complète.", "code": "session_full"}]})
+
     detail: str
     code: str = ""
 
 
 @router.get("/courses", response=list[CourseOut], summary="Formations du catalogue")
 def list_courses(request: HttpRequest):
+    """Les formations publiées du catalogue, avec leurs prérequis (codes d’autres formations).
+
+    Public, sans authentification.
+    """
     return list(course_list())
 
 
@@ -96,11 +154,21 @@ def list_sessions(
     format: str = "",
     seats_left: bool = False,
 ):
+    """Liste paginée (50 par page) des sessions à venir et visibles.
+
+    Filtres : `course` (code de formation), `region` (code INSEE), `month` (une date du mois voulu),
+    `format`, `seats_left=true` pour ne garder que les sessions avec des places libres.
+    Public, sans authentification.
+    """
     return session_list(course_code=course, region=region, month=month, format=format, with_seats_left=seats_left)
 
 
 @router.get("/sessions/{session_id}", response={200: SessionOut, 404: ErrorOut}, summary="Une session")
 def get_session(request: HttpRequest, session_id: int):
+    """Détail d’une session visible : dates, lieu (région), capacité, places restantes, liste d’attente.
+
+    Public, sans authentification. Erreur 404 si la session n’existe pas ou n’est pas visible.
+    """
     from essaim.training.models import Session
 
     try:
@@ -116,8 +184,13 @@ def get_session(request: HttpRequest, session_id: int):
     summary="M’inscrire à une session",
 )
 def create_registration(request: HttpRequest, session_id: int, confirm: bool = False):
-    """`confirm=true` is needed to register again for a course already validated (the
-    web pages ask the same question in a confirmation)."""
+    """Inscrit la personne authentifiée à une session : inscription (`booked`) s’il reste une place,
+    sinon en liste d’attente (`waiting_list_position`).
+
+    `confirm=true` est nécessaire pour se réinscrire à une formation déjà validée (les pages web posent
+    la même question). Réservé aux personnes authentifiées. Erreurs : 404 session introuvable,
+    409 déjà inscrite, formation déjà validée (`already_validated`), prérequis manquants ou inscriptions closes.
+    """
     from essaim.training.models import Session
 
     try:
@@ -147,6 +220,11 @@ def create_registration(request: HttpRequest, session_id: int, confirm: bool = F
     summary="Annuler mon inscription",
 )
 def cancel_registration(request: HttpRequest, registration_id: int):
+    """Annule l’une de ses inscriptions ; la place libérée est proposée à la liste d’attente.
+
+    Réservé aux personnes authentifiées. Erreurs : 404 si l’inscription n’existe pas ou appartient à
+    une autre personne, 409 si elle ne peut plus être annulée (session passée, déjà annulée…).
+    """
     user = auth_user(request)
     registration = Registration.objects.filter(pk=registration_id, user=user).first()
     if registration is None:  # another person's id: nothing revealed
@@ -159,4 +237,9 @@ def cancel_registration(request: HttpRequest, registration_id: int):
 
 @router.get("/me/registrations", response=list[RegistrationOut], auth=authenticated, summary="Mes inscriptions")
 def my_registrations(request: HttpRequest):
+    """Les inscriptions de la personne authentifiée, toutes sessions confondues, avec leur état
+    et la position en liste d’attente.
+
+    Réservé aux personnes authentifiées ; erreur 401 sinon.
+    """
     return list(registration_list_for_user(user=auth_user(request)))
