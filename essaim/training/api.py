@@ -74,6 +74,8 @@ class SessionOut(Schema):
     )
 
     id: int
+    # The session's own title when the organiser gave one, else the course's.
+    title: str
     course_code: str = Field(..., alias="course.code")
     course_title: str = Field(..., alias="course.title")
     status: str

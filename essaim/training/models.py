@@ -71,6 +71,8 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("formateurs"), blank=True, related_name="trained_sessions"
     )
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices, default=Kind.TRAINING, db_index=True)
+    # The organiser's own title for this session; empty: the course's (see `title`).
+    custom_title = models.CharField(_("intitulé de la session"), max_length=200, blank=True)
     # Civil-society partners co-running the session: it counts toward the civil-society milestone.
     partners = models.ManyToManyField(
         "organisations.Organisation",
@@ -154,7 +156,10 @@ class Session(models.Model):
 
     @property
     def title(self) -> str:
-        """What people registered for: the course, or the event owning these seats."""
+        """What people registered for: the organiser's title for this session, else the
+        event owning these seats, else the course."""
+        if self.custom_title:
+            return self.custom_title
         if self.kind == self.Kind.EVENT:
             event = getattr(self, "event", None)
             if event is not None:

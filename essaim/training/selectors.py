@@ -78,6 +78,7 @@ def session_list(
 
 #: The columns the public list shows: the page reads and builds no more.
 LIST_PAGE_FIELDS = (
+    "custom_title",
     "course__title",
     "status",
     "capacity",

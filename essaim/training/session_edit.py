@@ -20,6 +20,7 @@ from essaim.training.sessions import signup_window_errors
 
 #: What the « Modifier la session » form may change.
 DETAIL_FIELDS = (
+    "custom_title",
     "description",
     "audience",
     "audience_organisation",
@@ -31,7 +32,8 @@ DETAIL_FIELDS = (
     "cancellation_cutoff_hours",
 )
 #: Details that appear in the calendar invitation: changing them sends it again.
-INVITATION_FIELDS = frozenset({"description"})
+#: The title is the invitation's SUMMARY and the e-mails' subject.
+INVITATION_FIELDS = frozenset({"custom_title", "description"})
 
 
 def _editable(session: Session) -> None:

@@ -19,6 +19,12 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class SessionDetailsForm(EssaimForm):
+    custom_title = forms.CharField(
+        label=_("Intitulé de la session"),
+        help_text=_("Laissez vide pour reprendre l’intitulé de la formation."),
+        required=False,
+        max_length=200,
+    )
     description = forms.CharField(
         label=_("Informations pratiques"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
@@ -66,8 +72,9 @@ class SessionDetailsForm(EssaimForm):
             self.add_error("audience_region", _("Choisissez la région à qui la session est réservée."))
         if (data.get("min_seats") or 0) > self.session.capacity:
             self.add_error("min_seats", _("Le minimum de participants dépasse le nombre de places."))
-        if "description" in data:
-            data["description"] = (data["description"] or "").strip()
+        for name in ("custom_title", "description"):
+            if name in data:
+                data[name] = (data[name] or "").strip()
         return data
 
 

@@ -99,7 +99,7 @@ def _session_rows(sessions: list[Session], *, my_status: dict[int, str]) -> list
         shown = (
             language,
             session.pk,
-            session.course.title,
+            session.custom_title or session.course.title,
             session.starts_at,
             session.ends_at,
             session.venue,
@@ -204,10 +204,10 @@ def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "validated_at": validated_at,
             "show_remote_link": show_remote_link,
             "login_url": f"{reverse('accounts:login')}?{urlencode({'next': request.path})}",
-            "page_title": str(session.course),
+            "page_title": session.title,
             "breadcrumb_data": {
                 "links": [{"url": reverse("training:list"), "title": _("Sessions de formation")}],
-                "current": session.course.title,
+                "current": session.title,
                 "root_dir": "",
             },
         },

@@ -11,10 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from essaim.accounts.models import Role
 from essaim.core.models import AuditEntry
 from essaim.training.models import Session
 from essaim.training.services import registration_create
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory, grant
 from tests.training.conftest import make_session
 
 pytestmark = pytest.mark.django_db
@@ -284,3 +285,59 @@ def test_attendance_messages_and_the_audit_log_read_local_time(client, trainer, 
         AuditEntry.objects.values_list("summary", flat=True)
     )
     assert "08:00" not in labels and "11:30" not in labels
+
+
+def _details(**fields: str) -> dict[str, str]:
+    base = {
+        "details-audience": "everyone",
+        "details-approval_mode": "none",
+        "details-min_seats": "0",
+        "details-cancellation_cutoff_hours": "48",
+    }
+    return base | {f"details-{name}": value for name, value in fields.items()}
+
+
+def test_the_organiser_renames_a_session_and_an_empty_title_falls_back_to_the_course(
+    client, organiser, session, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(session=session, agent=agent, acting_user=agent)
+    booked_sequence = _sequence(_ics(mailoutbox[0]))
+    mailoutbox.clear()
+    course_title = session.course.title
+    client.force_login(organiser)
+    url = reverse("training_admin:edit", args=[session.pk])
+    assert "Laissez vide pour reprendre l’intitulé de la formation." in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, _details(custom_title="  Atelier IA — Rennes  "))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.custom_title == "Atelier IA — Rennes" and session.title == "Atelier IA — Rennes"
+    assert "Atelier IA — Rennes" in client.get(reverse("training:detail", args=[session.pk])).content.decode()
+    assert "Atelier IA — Rennes" in client.get(reverse("training_admin:detail", args=[session.pk])).content.decode()
+    assert "Atelier IA — Rennes" in client.get(reverse("training_admin:list")).content.decode()
+    assert "Atelier IA — Rennes" in client.get(reverse("training:list")).content.decode()
+    entry = AuditEntry.objects.filter(action="training.session.update", target_id=str(session.pk)).get()
+    assert entry.changes["custom_title"] == ["", "Atelier IA — Rennes"]
+    mails = [m for m in mailoutbox if m.to == [agent.email]]
+    assert mails and all("Atelier IA — Rennes" in m.subject for m in mails)
+    ics = _ics(mails[0])
+    assert "SUMMARY:Atelier IA — Rennes" in ics and _sequence(ics) > booked_sequence
+
+    assert client.post(url, _details(custom_title="")).status_code == 302
+    session.refresh_from_db()
+    assert session.custom_title == "" and session.title == course_title
+    page = client.get(reverse("training:detail", args=[session.pk])).content.decode()
+    assert course_title in page and "Atelier IA — Rennes" not in page
+
+
+def test_another_organisers_session_stays_a_404(client, session):
+    other_ministry = OrganisationFactory(name="Ministère de test B", slug="ministere-b")
+    outsider = UserFactory(email="organisateur.b@exemple.gouv.fr", organisation=other_ministry)
+    grant(outsider, Role.ORGANISER, other_ministry)
+    client.force_login(outsider)
+    url = reverse("training_admin:edit", args=[session.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, _details(custom_title="Détournée")).status_code == 404
+    session.refresh_from_db()
+    assert session.custom_title == "" and session.title == session.course.title
