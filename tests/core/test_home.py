@@ -152,3 +152,16 @@ def test_the_admin_home_costs_the_same_queries_with_more_alerts(client, intro_co
     # (18: the moderation and managed-sessions panels, and three counting queries for the alerts)
     assert len(three.captured_queries) == len(none.captured_queries) <= 18
 
+
+def test_an_english_page_marks_french_titles_lang_fr(client, intro_course, ministry):
+    session = make_session(intro_course, ministry, days_ahead=10)
+    french = client.get(reverse("training:detail", args=[session.pk])).content.decode()
+    assert f"<h1>{intro_course.title}</h1>" in french  # nothing to mark on a French page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("training:detail", args=[session.pk])).content.decode()
+    assert 'lang="en"' in english[:400]
+    assert f'<h1 lang="fr">{intro_course.title}</h1>' in english
+    listed = client.get(reverse("training:list")).content.decode()
+    assert f'lang="fr">{intro_course.title}</a>' in listed
+    course = client.get(reverse("catalogue:detail", args=[intro_course.code])).content.decode()
+    assert f'<h1 lang="fr">{intro_course.title}</h1>' in course
