@@ -27,6 +27,7 @@ class Item:
     url: str
     detail: str = ""
     badge: str = ""  # a short status (« Place proposée »), shown as a DSFR badge
+    translated: bool = False  # a sentence in the page's language, not French content (no lang="fr")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +291,7 @@ def _admin_panels() -> list[Panel]:
             Item(
                 label=ngettext("%(n)s signalement à traiter", "%(n)s signalements à traiter", reports) % {"n": reports},
                 url=reverse("library:moderation"),
+                translated=True,
             )
         )
     return [
@@ -300,8 +302,79 @@ def _admin_panels() -> list[Panel]:
             _("Rien à relire : la file est vide."),
             reverse("library:moderation"),
             _("Ouvrir la file de modération"),
-        )
+        ),
+        _alerts_panel(reports),
     ]
+
+
+ALERT_DAYS = 14
+
+
+def _alerts_panel(reports: int) -> Panel:
+    """What has gone wrong or will, each a sentence and a link, from existing data: three
+    counting queries (the open reports are counted by the moderation panel)."""
+    from essaim.core.models import OutboxMessage
+    from essaim.training.backoffice_selectors import introduction_planning
+    from essaim.training.models import Session
+
+    now = timezone.now()
+    alerts = []
+    failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+    if failed:
+        alerts.append(
+            Item(
+                label=ngettext(
+                    "%(n)s message n’a pas pu être envoyé après toutes les tentatives",
+                    "%(n)s messages n’ont pas pu être envoyés après toutes les tentatives",
+                    failed,
+                )
+                % {"n": failed},
+                url=reverse("admin:core_outboxmessage_changelist") + "?status__exact=failed",
+                translated=True,
+            )
+        )
+    if reports:
+        alerts.append(
+            Item(
+                label=ngettext(
+                    "%(n)s ressource signalée par des lecteurs attend une décision",
+                    "%(n)s ressources signalées par des lecteurs attendent une décision",
+                    reports,
+                )
+                % {"n": reports},
+                url=reverse("library:moderation"),
+                translated=True,
+            )
+        )
+    untrained = (
+        Session.objects.trainings()
+        .exclude(status__in=[Session.Status.CANCELLED, Session.Status.DONE])
+        .filter(starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=ALERT_DAYS), trainers=None)
+        .count()
+    )
+    if untrained:
+        alerts.append(
+            Item(
+                label=ngettext(
+                    "%(n)s session commence dans moins de %(days)s jours sans formateur",
+                    "%(n)s sessions commencent dans moins de %(days)s jours sans formateur",
+                    untrained,
+                )
+                % {"n": untrained, "days": ALERT_DAYS},
+                url=reverse("training_admin:list"),
+                translated=True,
+            )
+        )
+    current = next((plan for plan in introduction_planning() if plan.is_current), None)
+    if current is not None and current.lacks_introduction:
+        alerts.append(
+            Item(
+                label=_("Aucune session de la formation d’introduction n’est publiée ce trimestre"),
+                url=reverse("training_admin:planning"),
+                translated=True,
+            )
+        )
+    return Panel("alerts", _("Alertes"), alerts, _("Aucune alerte."))
 
 
 def _events_panel(now: dt.datetime) -> Panel:

@@ -217,10 +217,10 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "8.7",
         _("Chaque changement de langue est indiqué"),
-        NC,
+        C,
         _(
-            "Marqué sur les ressources, le parcours et l’accueil des pages en anglais ; pas encore sur les "
-            "titres de sessions, de formations et d’événements."
+            "Marqué sur les pages en anglais : ressources, parcours, accueil, titres de sessions, de "
+            "formations et d’événements."
         ),
     ),
     Criterion(

@@ -101,3 +101,67 @@ def test_the_agent_home_costs_the_same_queries_with_more_data(client, intro_cour
     # (14: one more than before issues 16 to 18 landed together)
     assert len(five.captured_queries) == len(one.captured_queries) <= 14
     assert page.count(">Inscrit<") == 4  # four rows shown, the fifth behind « Trouver une session »
+
+
+def test_a_programme_admin_is_alerted_from_existing_data(client, intro_course, ministry, programme_admin):
+    from essaim.core.models import OutboxMessage
+
+    OutboxMessage.objects.create(
+        queue="mail", task="send", ref="personne@exemple.gouv.fr", status=OutboxMessage.Status.FAILED
+    )
+    OutboxMessage.objects.create(queue="mail", task="send", status=OutboxMessage.Status.SENT)
+    make_session(intro_course, ministry, days_ahead=5)  # no trainer yet
+    page = _home(client, programme_admin)
+    assert "Alertes" in page and "Aucune alerte." not in page
+    assert "1 message n’a pas pu être envoyé après toutes les tentatives" in page.replace("&#x27;", "’")
+    assert "personne@exemple.gouv.fr" not in page  # a count, never the addresses
+    assert "1 session commence dans moins de 14 jours sans formateur" in page
+    assert f'href="{reverse("training_admin:list")}"' in page
+
+
+def test_a_programme_admin_without_alerts_is_told_so(client, intro_course, ministry, programme_admin, trainer):
+    # An introduction session today, with its trainer: this quarter is covered, nobody is missing.
+    make_session(intro_course, ministry, days_ahead=0).trainers.add(trainer)
+    page = _home(client, programme_admin)
+    assert "Aucune alerte." in page
+    assert "formation d’introduction n’est publiée ce trimestre" not in page.replace("&#x27;", "’")
+
+
+def test_an_admin_home_with_no_intro_session_this_quarter_says_so(client, programme_admin):
+    page = _home(client, programme_admin).replace("&#x27;", "’")
+    assert "Aucune session de la formation d’introduction n’est publiée ce trimestre" in page
+    assert f'href="{reverse("training_admin:planning")}"' in page
+
+
+def test_the_admin_home_costs_the_same_queries_with_more_alerts(client, intro_course, ministry, programme_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from essaim.core.models import OutboxMessage
+
+    client.force_login(programme_admin)
+    client.get("/")  # the figures, kept ten minutes, out of the count
+    with CaptureQueriesContext(connection) as none:
+        client.get("/")
+    for days in (2, 4, 6):
+        make_session(intro_course, ministry, days_ahead=days)
+        OutboxMessage.objects.create(queue="mail", task="send", status=OutboxMessage.Status.FAILED)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/").content.decode()
+    assert "3 sessions commencent dans moins de 14 jours sans formateur" in page
+    # (18: the moderation and managed-sessions panels, and three counting queries for the alerts)
+    assert len(three.captured_queries) == len(none.captured_queries) <= 18
+
+
+def test_an_english_page_marks_french_titles_lang_fr(client, intro_course, ministry):
+    session = make_session(intro_course, ministry, days_ahead=10)
+    french = client.get(reverse("training:detail", args=[session.pk])).content.decode()
+    assert f"<h1>{intro_course.title}</h1>" in french  # nothing to mark on a French page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("training:detail", args=[session.pk])).content.decode()
+    assert 'lang="en"' in english[:400]
+    assert f'<h1 lang="fr">{intro_course.title}</h1>' in english
+    listed = client.get(reverse("training:list")).content.decode()
+    assert f'lang="fr">{intro_course.title}</a>' in listed
+    course = client.get(reverse("catalogue:detail", args=[intro_course.code])).content.decode()
+    assert f'<h1 lang="fr">{intro_course.title}</h1>' in course
