@@ -126,7 +126,8 @@ def _facets(
     for *values, org_id, org_name, n in grouped:
         total += n
         for name, value in zip(FIELD_FACETS, values, strict=True):
-            counts[name][value] += n
+            if value not in (None, ""):  # a resource without that field is in none of its values
+                counts[name][value] += n
         if org_id is not None:
             counts["organisation"][str(org_id)] += n
             labels["organisation"][str(org_id)] = org_name

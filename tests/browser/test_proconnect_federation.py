@@ -54,7 +54,7 @@ def test_sign_in_then_logout_through_the_fi_hop_and_the_next_sign_in_asks_again(
 
     page.wait_for_url(_path_is("/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Camille")
-    expect(page.locator("main dd").first.get_by_role("link")).to_have_text(dgfip.name)
+    expect(page.locator("main .essaim-organisation").get_by_role("link")).to_have_text(dgfip.name)
     page.screenshot(path=f"{SCREENSHOTS}-home-1280.png", full_page=True)
     fi_logouts = federation.fi_logouts()
 

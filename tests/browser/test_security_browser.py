@@ -29,14 +29,14 @@ def _shoot(page, name: str) -> None:
 def test_a_hostile_docx_is_refused_with_its_reason(page, console, partner):
     login_with_password(page, partner.email)
     page.goto("/ressources/proposer/")
-    page.get_by_label("Titre").fill("Modèle de compte rendu")
+    page.get_by_label("Titre", exact=True).fill("Modèle de compte rendu")
     page.get_by_label("Résumé").fill("Un modèle Word.")
     name, data, _fragment = HOSTILE_MORE["DOCX remote attached template (TargetMode External, http)"]
     page.get_by_label("Fichiers").set_input_files(
         files=[{"name": name, "mimeType": "application/msword", "buffer": data}]
     )
     page.get_by_role("button", name="Proposer la ressource").click()
-    expect(page.get_by_text("est attaché à un modèle externe ou à un modèle à macros : refusé.")).to_be_visible()
+    expect(page.locator(".fr-error-text").get_by_text("est attaché à un modèle externe ou à un modèle à macros : refusé.")).to_be_visible()
     _shoot(page, "upload-refused")
     assert not Resource.objects.exists()
     console.assert_no_csp_violation()

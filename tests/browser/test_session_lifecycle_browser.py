@@ -61,6 +61,11 @@ def codev():
     )
 
 
+def _ics(message) -> str:
+    content = next(content for name, content, _mime in message.attachments if name.endswith(".ics"))
+    return content.decode() if isinstance(content, bytes) else content
+
+
 def test_organiser_runs_a_session_from_draft_to_calendar_update(
     page, console, organiser, trainer, agent, codev, ministry
 ):
@@ -89,7 +94,7 @@ def test_organiser_runs_a_session_from_draft_to_calendar_update(
     expect(page.locator(".fr-alert--success")).to_contain_text("Le calendrier est modifié")
     slots = page.locator("#session-slots li")
     expect(slots).to_have_count(2)
-    expect(slots.nth(1)).to_contain_text("14:00 – 17:30")
+    expect(slots.nth(1)).to_contain_text("14\u00a0h –\u00a017\u00a0h\u00a030")
 
     page.get_by_role("link", name="Formateurs").click()
     page.locator("label", has_text=str(trainer)).click()
@@ -115,11 +120,11 @@ def test_organiser_runs_a_session_from_draft_to_calendar_update(
     assert Registration.objects.get(session=session, user=agent).status == Registration.Status.BOOKED
     expect(page.get_by_text("En présentiel")).to_be_visible()
     booked = [m for m in mail.outbox if m.to == [agent.email]]
-    assert len(booked) == 1
-    uids = re.findall(r"UID:(.+)\r\n", booked[0].attachments[0][1])
-    booked_sequence = int(re.search(r"SEQUENCE:(\d+)", booked[0].attachments[0][1]).group(1))
+    assert len(booked) == 2  # one invitation per half-day (ADR 0055)
+    uids = [uid for m in booked for uid in re.findall(r"UID:(.+)\r\n", _ics(m))]
+    booked_sequence = int(re.search(r"SEQUENCE:(\d+)", _ics(booked[0])).group(1))
     _assert_accessible(page, console, "/sessions/mes-inscriptions/")
-    expect(page.get_by_role("table", name="Mes sessions à venir")).to_contain_text("14:00 – 17:30")
+    expect(page.get_by_role("table", name="Mes sessions à venir")).to_contain_text("14\u00a0h –\u00a017\u00a0h\u00a030")
     _shoot(page, "my-registrations")
 
     # The organiser moves the second half-day a week later, in the morning.
@@ -130,9 +135,9 @@ def test_organiser_runs_a_session_from_draft_to_calendar_update(
     page.get_by_role("button", name="Enregistrer et prévenir les inscrits").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("reçoivent l’invitation mise à jour")
     update = [m for m in mail.outbox if m.to == [agent.email] and "modifiée" in m.subject]
-    assert len(update) == 1
-    ics = update[0].attachments[0][1]
-    assert re.findall(r"UID:(.+)\r\n", ics) == uids  # the same two events, moved
+    assert len(update) == 2
+    assert [uid for m in update for uid in re.findall(r"UID:(.+)\r\n", _ics(m))] == uids  # the same two events
+    ics = _ics(update[1])  # the moved half-day
     assert f"SEQUENCE:{booked_sequence + 1}" in ics
     paris = timezone.get_current_timezone()
     new_start = dt.datetime.combine(moved, dt.time(9, 30), paris).astimezone(dt.UTC)

@@ -82,8 +82,16 @@ def _progress_bars(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<progress class="essaim-progress" max="100" value="(\d+)"[^>]*>(\d+)\u00a0%</progress>', html)
 
 
-def test_public_dashboard_shows_both_targets_with_a_bar_a_text_and_the_data_date(client, figures, year):
+def test_dashboards_show_both_targets_with_a_bar_a_text_and_the_data_date(client, figures, year, programme_admin):
+    # The public year total is under statistical secrecy here: ministry B's 3 people in
+    # Bretagne can only be protected through it (complementary suppression, ADR 0035).
     response = client.get(reverse("reporting:public"), {"year": year})
+    trained, _sessions = response.context["targets"]
+    assert trained.value is None and trained.percent is None and trained.projection is None
+    assert "26 agents formés" not in response.content.decode()
+    # The programme admin's dashboard counts everyone.
+    client.force_login(programme_admin)
+    response = client.get(reverse("reporting:internal"), {"year": year})
     html = response.content.decode()
     trained, sessions = response.context["targets"]
     assert trained.value == 26 and trained.percent == 5  # 12 + 6 + 3 + 5 of 500
