@@ -36,7 +36,8 @@ def test_a_hostile_docx_is_refused_with_its_reason(page, console, partner):
         files=[{"name": name, "mimeType": "application/msword", "buffer": data}]
     )
     page.get_by_role("button", name="Proposer la ressource").click()
-    expect(page.locator(".fr-error-text").get_by_text("est attaché à un modèle externe ou à un modèle à macros : refusé.")).to_be_visible()
+    refusal = "est attaché à un modèle externe ou à un modèle à macros : refusé."
+    expect(page.locator(".fr-error-text").get_by_text(refusal)).to_be_visible()
     _shoot(page, "upload-refused")
     assert not Resource.objects.exists()
     console.assert_no_csp_violation()
