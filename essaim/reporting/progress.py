@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from essaim.library.models import Resource
 from essaim.reporting.models import QuarterRollup
@@ -81,7 +82,11 @@ def progress_report(*, year: int) -> dict[str, Any]:
     sessions = sessions_progress(held_by_quarter=quarters, year=year, today=today)
     ended = quarters_ended(year=year, today=today)
     missed = [q for q in range(1, ended + 1) if (quarters.get(q) or 0) < TARGET_SESSIONS_PER_QUARTER]
-    measure = _("%(covered)s trimestre(s) sur 4 avec au moins une session tenue") % {"covered": sessions.value}
+    measure = ngettext(
+        "%(covered)s trimestre sur 4 avec au moins une session tenue",
+        "%(covered)s trimestres sur 4 avec au moins une session tenue",
+        sessions.value,
+    ) % {"covered": sessions.value}
     if missed:
         measure += " ; " + _("sans session : %(quarters)s") % {
             "quarters": ", ".join(_("T%(q)s") % {"q": q} for q in missed)
@@ -96,7 +101,12 @@ def progress_report(*, year: int) -> dict[str, Any]:
                 (_("Tableau de bord"), dashboard),
                 (_("Sessions tenues (données ouvertes)"), reverse("reporting:dataset_csv", args=["sessions-tenues"])),
             ],
-            projection=_("au mieux %(n)s trimestre(s) sur 4 en fin d’année") % {"n": sessions.projection}
+            projection=ngettext(
+                "au mieux %(n)s trimestre sur 4 en fin d’année",
+                "au mieux %(n)s trimestres sur 4 en fin d’année",
+                sessions.projection,
+            )
+            % {"n": sessions.projection}
             if running and sessions.projection is not None
             else "",
             slug="sessions",
