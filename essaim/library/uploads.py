@@ -46,17 +46,7 @@ CONTENT_TYPES = {
 }
 EXTENSIONS = {"jpeg": "jpg"}
 
-EXECUTABLE_MAGIC = (
-    b"MZ",  # Windows PE
-    b"\x7fELF",
-    b"\xfe\xed\xfa\xce",  # Mach-O
-    b"\xfe\xed\xfa\xcf",
-    b"\xce\xfa\xed\xfe",
-    b"\xcf\xfa\xed\xfe",
-    b"\xca\xfe\xba\xbe",  # Mach-O fat / Java class
-    b"#!",
-    b"\x00asm",
-)
+EXECUTABLE_MAGIC = file_checks.EXECUTABLE_MAGIC  # one list of executable signatures
 ARCHIVE_MAGIC = (
     b"\x1f\x8b",  # gzip
     b"7z\xbc\xaf\x27\x1c",
