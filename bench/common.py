@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -78,6 +79,10 @@ class PrivatePostgres:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname], check=True)
 
 
+# /healthz gives its details (queue depths, the outbox) only with the operators' token.
+METRICS_TOKEN = secrets.token_urlsafe(24)
+
+
 def base_env(workdir: Path) -> dict[str, str]:
     env = {
         **os.environ,
@@ -86,6 +91,7 @@ def base_env(workdir: Path) -> dict[str, str]:
         "ESSAIM_VAR_DIR": str(workdir),
         "DJANGO_SETTINGS_MODULE": "essaim.settings",
         "LOG_LEVEL": "WARNING",
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
     env.pop("HUEY_IMMEDIATE", None)
     env.pop("DATABASE_URL", None)

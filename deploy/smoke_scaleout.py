@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -122,9 +123,19 @@ def fire(jobs: list[tuple[Client, str, str]]) -> tuple[list[tuple[int, Any, byte
     return out, time.perf_counter() - started
 
 
+# /healthz shows its details (queue depths, the outbox) only to the operators' token.
+METRICS_TOKEN = secrets.token_urlsafe(24)
+
+
 def pending(client: Client) -> dict[str, int]:
-    _status, data, _body = client.json("GET", "/healthz")
-    return (data or {}).get("checks", {}).get("queue", {}).get("queues", {})
+    """Tasks waiting in each Huey queue, and side effects not yet delivered by the outbox."""
+    _status, data, _body = client.json("GET", "/healthz", METRICS_TOKEN)
+    checks = (data or {}).get("checks")
+    if not checks:  # no details: never take that for « drained »
+        return {"healthz details": 1}
+    queues = dict(checks.get("queue", {}).get("queues", {}))
+    queues["outbox"] = int(checks.get("outbox", {}).get("pending", 0))
+    return queues
 
 
 def wait_drained(client: Client) -> tuple[dict[str, int], float]:
@@ -159,6 +170,7 @@ def main() -> int:
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "HUEY_IMMEDIATE": "0",
         "PROMETHEUS_MULTIPROC_DIR": str(workdir / "prometheus"),
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
     (workdir / "prometheus").mkdir()
     env.pop("EMAIL_HOST", None)
