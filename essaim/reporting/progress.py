@@ -85,7 +85,7 @@ def progress_report(*, year: int) -> dict[str, Any]:
     measure = ngettext(
         "%(covered)s trimestre sur 4 avec au moins une session tenue",
         "%(covered)s trimestres sur 4 avec au moins une session tenue",
-        sessions.value,
+        sessions.value or 0,
     ) % {"covered": sessions.value}
     if missed:
         measure += " ; " + _("sans session : %(quarters)s") % {

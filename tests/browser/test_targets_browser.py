@@ -51,7 +51,8 @@ def test_dashboard_shows_a_progress_bar_per_target_with_its_text(page, console, 
     expect(page.locator("#objectif-trained")).to_contain_text("Projection au rythme actuel")
     sessions = page.get_by_role("progressbar", name=re.compile("Une session tenue chaque trimestre"))
     expect(sessions).to_have_attribute("value", "50")  # Q1 and Q2 of four
-    expect(page.locator("#donnees-au")).to_have_text(re.compile(r"Données au \d{1,2}\s\S+\s\d{4} à \d{1,2}\sh(\s\d{2})?\."))
+    data_date = re.compile(r"Données au \d{1,2}\s\S+\s\d{4} à \d{1,2}\sh(\s\d{2})?\.")
+    expect(page.locator("#donnees-au")).to_have_text(data_date)
     # The selector says « Région » and so does the table it orders.
     expect(page.get_by_label("Répartition par")).to_have_value("region")
     expect(page.locator("#repartition thead th").first).to_have_text("Région")
