@@ -3,8 +3,11 @@ of queries whatever the amount of data."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from essaim.training.models import Session
 from essaim.training.services import registration_cancel, registration_create
@@ -120,8 +123,12 @@ def test_a_programme_admin_is_alerted_from_existing_data(client, intro_course, m
 
 
 def test_a_programme_admin_without_alerts_is_told_so(client, intro_course, ministry, programme_admin, trainer):
-    # An introduction session today, with its trainer: this quarter is covered, nobody is missing.
-    make_session(intro_course, ministry, days_ahead=0).trainers.add(trainer)
+    # An introduction session under way today, with its trainer: this quarter is covered,
+    # nobody is missing. It is scheduled tomorrow (a new session cannot start in the past)
+    # then the clock moves on: its start becomes an hour ago, whatever the time of the run.
+    session = make_session(intro_course, ministry, days_ahead=1)
+    session.trainers.add(trainer)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - dt.timedelta(hours=1))
     page = _home(client, programme_admin)
     assert "Aucune alerte." in page
     assert "formation d’introduction n’est publiée ce trimestre" not in page.replace("&#x27;", "’")
