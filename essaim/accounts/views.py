@@ -226,7 +226,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                     acting_user=user,
                 )
             except ServiceError as exc:
-                affiliation_form.add_error(None, exc.message)
+                affiliation_form.add_service_error(exc)
                 status = 400
             else:
                 messages.success(request, _("Votre nouvelle affectation est enregistrée."))
@@ -267,7 +267,7 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 400
             else:
                 form = ApiTokenForm()

@@ -94,7 +94,7 @@ def my_application(request: AuthenticatedHttpRequest) -> HttpResponse:
                     services.application_update(application=application, acting_user=request.user, **form.cleaned_data)
                     messages.success(request, _("Votre candidature est modifiée."))
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 400
             else:
                 return redirect("delegation:mine")
@@ -145,7 +145,7 @@ def backoffice(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 call = services.call_create(data=form.to_data(), acting_user=request.user)
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 400
             else:
                 messages.success(request, _("L’appel %(year)s est créé (brouillon).") % {"year": call.year})
@@ -183,7 +183,7 @@ def call_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 services.call_update(call=call, data=form.to_data(), acting_user=request.user)
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 400
             else:
                 messages.success(request, _("L’appel est enregistré."))

@@ -204,7 +204,7 @@ def event_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("L’événement est créé."))
             return redirect("events:detail", slug=event.slug) if data["publish"] else redirect("events_admin:list")
@@ -253,7 +253,7 @@ def event_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 publish=data["publish"],
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("L’événement est enregistré."))
             return redirect("events_admin:list")

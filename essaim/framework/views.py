@@ -112,7 +112,7 @@ def framework_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                     text=data["text"], version=data["version"], title=data["title"], acting_user=request.user
                 )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(
                 request,

@@ -88,7 +88,7 @@ def pilot_propose(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         try:
             pilot = pilots.pilot_propose(lab=lab, proposer=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Votre proposition est transmise au laboratoire, qui vous répondra ici."))
             return redirect("network:pilot", slug=lab.slug, pk=pilot.pk)

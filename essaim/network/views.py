@@ -71,7 +71,7 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 services.contact_message_send(sender=request.user, recipient_profile=profile, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 429 if exc.code == "rate_limited" else 400
             else:
                 messages.success(request, _("Votre message est envoyé. La réponse arrivera dans votre messagerie."))
@@ -110,7 +110,7 @@ def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             services.directory_profile_update(user=request.user, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             if form.cleaned_data["consent"]:
                 messages.success(request, _("Votre fiche est enregistrée et visible dans l’annuaire."))
@@ -218,7 +218,7 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
                 place=data["place"],
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Votre demande est enregistrée : voici les personnes proposées."))
             return redirect("network:request", pk=created.pk)

@@ -92,7 +92,7 @@ def organisation_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         try:
             organisation_update(organisation=organisation, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("La fiche de l’organisation est enregistrée."))
             return redirect("organisations:detail", slug=organisation.slug)

@@ -23,7 +23,7 @@ def practice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             practice_entry_create(user=request.user, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Votre atelier est ajouté à votre journal de pratique."))
             return redirect("practice:list")
@@ -54,7 +54,7 @@ def practice_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             practice_entry_update(entry=entry, acting_user=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("L’atelier est corrigé."))
             return redirect("practice:list")

@@ -76,7 +76,7 @@ def session_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
                 **fields,
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             if moved:
                 messages.info(request, moved)
@@ -109,7 +109,7 @@ def session_partners_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                 session=session, partners=list(form.cleaned_data["partners"]), acting_user=request.user
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("Les partenaires qui co-animent la session sont enregistrés."))
             return redirect("training_admin:detail", pk=session.pk)

@@ -100,7 +100,7 @@ def session_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             try:
                 session_update(session=session, acting_user=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 409
             else:
                 messages.success(request, _("La session est modifiée."))
@@ -149,7 +149,7 @@ def session_trainers_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                     session=session, trainers=list(form.cleaned_data["trainers"]), acting_user=request.user
                 )
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                form.add_service_error(exc)
                 status = 409
             else:
                 messages.success(request, _("Les formateurs de la session sont enregistrés."))
