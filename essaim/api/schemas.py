@@ -1,10 +1,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from essaim.core.validators import CONTROL_CHARACTERS, CONTROL_MESSAGE
+
+
+def _one_line(value: str) -> str:
+    # The forms' rule (core/validators.py), for what arrives through the API: a title, a
+    # topic or a name sent with a CR/LF would split a mail header later, and the message
+    # carrying it would be lost.
+    if CONTROL_CHARACTERS.search(value):
+        raise PydanticCustomError("control_characters", str(CONTROL_MESSAGE))
+    return value
+
+
+# Every single-line text of an input schema: no control character (422, translated).
+SingleLine = Annotated[str, AfterValidator(_one_line)]
 
 
 class RegionOut(Schema):

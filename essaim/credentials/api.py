@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated
+from essaim.api.schemas import SingleLine
 from essaim.credentials import vc
 from essaim.credentials.selectors import credential_list_for_user, credential_status, verify_code, verify_url
 
@@ -48,8 +49,8 @@ class CredentialOut(Schema):
 class VerifyIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "ESS-7K2Q-9WXD", "jwt": ""}]})
 
-    code: str = ""
-    jwt: str = ""
+    code: SingleLine = ""
+    jwt: SingleLine = ""
 
 
 class VerificationOut(Schema):

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated, optional_user
+from essaim.api.schemas import SingleLine
 from essaim.core.exceptions import ServiceError
 from essaim.library.models import Resource
 from essaim.library.selectors import FACETS, clean_filters, contributions_of, resource_for_viewer, resource_search
@@ -224,18 +225,18 @@ class ContributionIn(Schema):
         }
     )
 
-    title: str = Field(..., max_length=200)
+    title: SingleLine = Field(..., max_length=200)
     summary: str = Field(..., max_length=1000)
     body: str = Field("", max_length=100_000)
-    type: str = Resource.Type.METHOD
-    themes: list[str] = []
-    audience: str = Resource.Audience.ALL
-    language: str = Resource.Language.FR
-    licence: str = Resource.Licence.ETALAB
-    licence_reason: str = ""
-    authors: str = ""
-    visibility: str = Resource.Visibility.PUBLIC
-    links: list[str] = []
+    type: SingleLine = Resource.Type.METHOD
+    themes: list[SingleLine] = []
+    audience: SingleLine = Resource.Audience.ALL
+    language: SingleLine = Resource.Language.FR
+    licence: SingleLine = Resource.Licence.ETALAB
+    licence_reason: SingleLine = ""
+    authors: SingleLine = ""
+    visibility: SingleLine = Resource.Visibility.PUBLIC
+    links: list[SingleLine] = []
 
 
 class ContributionOut(Schema):
@@ -305,15 +306,15 @@ def _resource_out(request: HttpRequest, resource: Resource) -> dict[str, Any]:
 
 
 class SearchFilters(Schema):
-    q: str = Field("", description="Recherche en français (accents, pluriels et formes des mots indifférents)")
-    sort: str = Field("relevance", description="relevance ou date")
+    q: SingleLine = Field("", description="Recherche en français (accents, pluriels et formes des mots indifférents)")
+    sort: SingleLine = Field("relevance", description="relevance ou date")
     page: int = Field(1, ge=1, le=500)
-    type: list[str] = []
-    competency: list[str] = []
-    licence: list[str] = []
-    organisation: list[str] = []
-    audience: list[str] = []
-    language: list[str] = []
+    type: list[SingleLine] = []
+    competency: list[SingleLine] = []
+    licence: list[SingleLine] = []
+    organisation: list[SingleLine] = []
+    audience: list[SingleLine] = []
+    language: list[SingleLine] = []
 
 
 @router.get(

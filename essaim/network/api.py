@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated
 from essaim.api.pagination import PageNumberPagination
+from essaim.api.schemas import SingleLine
 from essaim.core.exceptions import ServiceError
 from essaim.network import matching, selectors, services
 from essaim.network.models import Availability, DirectoryProfile, FacilitationRequest, Invitation
@@ -85,8 +86,8 @@ class MyProfileIn(Schema):
     )
 
     consent: bool
-    availability: str = Availability.AVAILABLE
-    languages: str = Field("", max_length=100)
+    availability: SingleLine = Availability.AVAILABLE
+    languages: SingleLine = Field("", max_length=100)
     bio: str = Field("", max_length=600)
 
 
@@ -129,13 +130,13 @@ class RequestIn(Schema):
         }
     )
 
-    topic: str = Field(..., max_length=200)
+    topic: SingleLine = Field(..., max_length=200)
     date: dt.date
-    competency: str = Field(..., max_length=60)
+    competency: SingleLine = Field(..., max_length=60)
     audience_size: int
     is_remote: bool = False
-    departement: str | None = Field(None, max_length=3)
-    place: str = Field("", max_length=200)
+    departement: SingleLine | None = Field(None, max_length=3)
+    place: SingleLine = Field("", max_length=200)
 
 
 class RequestOut(Schema):

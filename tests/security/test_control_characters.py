@@ -55,3 +55,74 @@ def test_single_line_fields_refuse_control_characters_with_a_clear_message(bad):
 def test_text_areas_and_passwords_are_not_single_line():
     fields = _Sample().fields
     assert [name for name, field in fields.items() if is_single_line(field)] == ["name", "email", "hidden"]
+
+
+# The API: every input schema's single-line text goes through `api.schemas.SingleLine`.
+MULTI_LINE_API_FIELDS = {"summary", "body", "bio"}  # free text, where a line break belongs
+
+
+def _text_fields_without_the_rule(schema) -> list[str]:
+    from essaim.api.schemas import _one_line
+
+    missing = []
+    for name, info in schema.model_fields.items():
+        if name in MULTI_LINE_API_FIELDS:
+            continue
+        annotation = str(info.annotation)
+        if "str" not in annotation.replace("Literal", ""):
+            continue
+        validators = [getattr(m, "func", None) for m in info.metadata]
+        nested = repr(info.annotation)
+        if _one_line not in validators and "_one_line" not in nested:
+            missing.append(f"{schema.__module__}.{schema.__name__}.{name}")
+    return missing
+
+
+def test_every_api_input_schema_refuses_control_characters_in_one_line_text():
+    from ninja import Schema
+
+    _project_forms()  # imports every module of the project
+    inputs, pending = [], list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("essaim.") and cls.__name__.endswith(("In", "Filters")):
+            inputs.append(cls)
+    assert len(inputs) >= 5
+    assert [field for schema in inputs for field in _text_fields_without_the_rule(schema)] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["Atelier\r\nBcc: tous@exemple.fr", "Atelier\x00", "Atelier\u2028suite", "A\u202egnp"])
+def test_the_api_refuses_a_request_topic_with_control_characters_in_french(client, agent, bad):
+    from django.utils import timezone
+
+    from essaim.network.models import FacilitationRequest
+
+    client.force_login(agent)
+    response = client.post(
+        "/api/v1/network/requests",
+        {"topic": bad, "date": str(timezone.localdate()), "competency": "x", "audience_size": 12},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == "Requête invalide : voir « errors »."
+    [error] = [e for e in body["errors"] if e["loc"][-1] == "topic"]
+    assert error["msg"].startswith("Ce champ ne doit tenir que sur une ligne")
+    assert not FacilitationRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_contribution_title_on_two_lines(client, agent):
+    from essaim.library.models import Resource
+
+    client.force_login(agent)
+    response = client.post(
+        "/api/v1/resources/contributions",
+        {"title": "Fiche\nBcc: x", "summary": "Deux lignes\nici, c’est permis."},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert [e["loc"][-1] for e in response.json()["errors"]] == ["title"]
+    assert not Resource.objects.exists()
