@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from essaim.accounts.models import LoginAttempt
+from essaim.core.client_ip import rate_limit_address
 
 DEVICE_SALT = "essaim.accounts.login-device"
 DEVICE_MAX_AGE_S = 180 * 24 * 3600
@@ -70,6 +71,7 @@ def _device_cache_key(nonce: str) -> str:
 
 def password_login_refused(*, request: HttpRequest | None, email: str, ip_address: str | None) -> bool:
     window = settings.LOGIN_LOCKOUT_WINDOW_S
+    ip_address = rate_limit_address(ip_address)
     device = device_of(request, email)
     if device is not None:
         return int(cache.get(_device_cache_key(device), 0)) >= settings.LOGIN_LOCKOUT_ATTEMPTS
@@ -83,6 +85,7 @@ def password_login_refused(*, request: HttpRequest | None, email: str, ip_addres
 
 def password_login_record(*, request: HttpRequest | None, email: str, ip_address: str | None, succeeded: bool) -> None:
     email = email.strip().lower()
+    ip_address = rate_limit_address(ip_address)
     LoginAttempt.objects.create(
         kind=LoginAttempt.Kind.PASSWORD, email=email[:254], ip_address=ip_address, succeeded=succeeded
     )

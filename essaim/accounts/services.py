@@ -28,6 +28,7 @@ from essaim.accounts.models import (
     hash_secret,
 )
 from essaim.accounts.rules import acting_role
+from essaim.core.client_ip import rate_limit_address
 from essaim.core.exceptions import ServiceError
 from essaim.core.outbox import outbox_enqueue
 from essaim.core.services import audit_log, model_changes, snapshot
@@ -217,16 +218,16 @@ def magic_link_request(*, email: str, ip_address: str | None, next_url: str = ""
     link was sent, for tests and logs. Raises ServiceError when rate-limited.
     """
     email = email.strip().lower()
+    counted = rate_limit_address(ip_address)  # an IPv6 client counts as its /64
     window = settings.MAGIC_LINK_MAX_AGE_S
     if _recent(LoginAttempt.Kind.MAGIC_LINK_REQUEST, window, email=email) >= settings.MAGIC_LINK_MAX_PER_EMAIL or (
-        ip_address
-        and _recent(LoginAttempt.Kind.MAGIC_LINK_REQUEST, window, ip_address=ip_address)
-        >= settings.MAGIC_LINK_MAX_PER_IP
+        counted
+        and _recent(LoginAttempt.Kind.MAGIC_LINK_REQUEST, window, ip_address=counted) >= settings.MAGIC_LINK_MAX_PER_IP
     ):
         raise ServiceError(
             _("Trop de demandes de lien de connexion. Réessayez dans quelques minutes."), code="rate_limited"
         )
-    LoginAttempt.objects.create(kind=LoginAttempt.Kind.MAGIC_LINK_REQUEST, email=email, ip_address=ip_address)
+    LoginAttempt.objects.create(kind=LoginAttempt.Kind.MAGIC_LINK_REQUEST, email=email, ip_address=counted)
     user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
         return False

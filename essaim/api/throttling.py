@@ -9,14 +9,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
-from essaim.core.client_ip import client_ip
+from essaim.core.client_ip import client_ip, rate_limit_address
 
 
 class _ClientAddress:
     setting = ""
 
     def get_ident(self, request: HttpRequest) -> str | None:
-        return client_ip(request)
+        return rate_limit_address(client_ip(request))
 
     def allow_request(self, request: HttpRequest) -> bool:
         rate = getattr(settings, self.setting)

@@ -10,6 +10,10 @@ unreadable entry stops the walk at the last hop we trust.
 `ClientIpMiddleware` works it out once per request (`request.client_ip`) and for the
 duration of the request (`current_client_ip()`, read by `audit_log`), so rate limits, login
 attempts and the audit log all see the same address.
+
+Rate limits count an IPv6 client by its /64 network (`rate_limit_address`): one subscriber
+line or one cloud machine gets a whole /64, and would otherwise have 2^64 fresh addresses
+to spread its attempts across (RFC 6177, OWASP's rate-limiting guidance).
 """
 
 from __future__ import annotations
@@ -67,6 +71,17 @@ def client_ip_from(remote_addr: str | None, forwarded_for: str | None) -> str | 
             if not is_trusted(hop):
                 break
     return str(client)
+
+
+def rate_limit_address(address: str | None) -> str | None:
+    """What a per-address limit counts: an IPv4 address as it is, an IPv6 one as its /64
+    network address ("2001:db8:1:2::"), which also keeps less of the person's address."""
+    parsed = _parse(address) if address else None
+    if parsed is None:
+        return None
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from essaim.accounts.models import Role
-from essaim.core.client_ip import client_ip_from
+from essaim.core.client_ip import client_ip_from, rate_limit_address
 from essaim.core.models import AuditEntry
 from tests.factories import OrganisationFactory, UserFactory, grant
 
@@ -58,6 +58,41 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(remote, forwarded
 def test_without_trusted_proxies_the_header_is_ignored(settings):
     settings.TRUSTED_PROXIES = []
     assert client_ip_from(PROXY, "203.0.113.5") == PROXY
+
+
+@pytest.mark.parametrize(
+    ("address", "counted"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::"),  # the next /64 is another subscriber
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("", None),
+        (None, None),
+        ("not-an-address", None),
+    ],
+)
+def test_rate_limits_count_an_ipv6_client_by_its_64(address, counted):
+    assert rate_limit_address(address) == counted
+
+
+def test_an_ipv6_client_cannot_escape_the_magic_link_limit_by_changing_its_interface_id(client, settings):
+    for number in range(settings.MAGIC_LINK_MAX_PER_IP):
+        assert _magic(client, f"hasard{number}@exemple.fr", f"2001:db8:66:1::{number + 1:x}").status_code == 302
+    flooded = _magic(client, "encore@exemple.fr", "2001:db8:66:1:ffff::9")
+    assert flooded.status_code == 400 and "Trop de demandes" in flooded.content.decode()
+    # Another /64 (another subscriber) is not blocked.
+    assert _magic(client, "autre@exemple.fr", "2001:db8:66:2::1").status_code == 302
+
+
+def test_password_spraying_from_one_ipv6_64_is_throttled(client, settings):
+    settings.LOGIN_IP_MAX_FAILURES = 6
+    users = [UserFactory(email=f"agent{n}@exemple.gouv.fr") for n in range(settings.LOGIN_IP_MAX_FAILURES + 1)]
+    for number, user in enumerate(users[:-1]):
+        _login(client, user.email, "Printemps2026!", f"2001:db8:77:1::{number + 1:x}")
+    assert "bloquée" in _login(client, users[-1].email, PASSWORD, "2001:db8:77:1::abcd").content.decode()
+    assert _login(type(client)(), users[-1].email, PASSWORD, "2001:db8:77:2::1").status_code == 302
 
 
 def _magic(client, email, address):
