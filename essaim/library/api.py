@@ -306,7 +306,9 @@ def _resource_out(request: HttpRequest, resource: Resource) -> dict[str, Any]:
 
 
 class SearchFilters(Schema):
-    q: SingleLine = Field("", description="Recherche en français (accents, pluriels et formes des mots indifférents)")
+    # Searched text, never stored nor mailed: split into words like the page's query
+    # (a pasted tab or line break separates words), so not `SingleLine`.
+    q: str = Field("", description="Recherche en français (accents, pluriels et formes des mots indifférents)")
     sort: SingleLine = Field("relevance", description="relevance ou date")
     page: int = Field(1, ge=1, le=500)
     type: list[SingleLine] = []
