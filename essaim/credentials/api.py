@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from essaim.api.auth import auth_user, authenticated
-from essaim.api.schemas import SingleLine
 from essaim.credentials import vc
 from essaim.credentials.selectors import credential_list_for_user, credential_status, verify_code, verify_url
 
@@ -49,8 +48,10 @@ class CredentialOut(Schema):
 class VerifyIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "ESS-7K2Q-9WXD", "jwt": ""}]})
 
-    code: SingleLine = ""
-    jwt: SingleLine = ""
+    # Read, never stored nor mailed: whitespace is dropped from a pasted JWT, and `jwt` also
+    # takes a pasted badge.json (several lines), so neither is `SingleLine`.
+    code: str = ""
+    jwt: str = ""
 
 
 class VerificationOut(Schema):

@@ -195,6 +195,10 @@ def test_api_my_credentials_and_verify(client, agent, other_agent, credential):
     assert by_code.json()["status"] == "valid" and by_code.json()["alignments"] == ["Animer un atelier — Découvrir"]
     by_jwt = client.post("/api/v1/credentials/verify", {"jwt": "garbage"}, content_type="application/json")
     assert by_jwt.json()["status"] == "invalid"
+    # Pasted from a file or an e-mail: the line breaks inside and after the token do not matter.
+    folded = "\n".join(credential.jwt[i : i + 64] for i in range(0, len(credential.jwt), 64)) + "\r\n"
+    pasted = client.post("/api/v1/credentials/verify", {"jwt": folded}, content_type="application/json")
+    assert pasted.status_code == 200 and pasted.json()["status"] == "valid"
     empty = client.post("/api/v1/credentials/verify", {}, content_type="application/json")
     assert empty.status_code == 422
 
