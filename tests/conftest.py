@@ -29,6 +29,13 @@ def _isolated(settings, tmp_path, mailoutbox):
 
     for alias in ("default", "fragments"):
         caches[alias].clear()
+    # Every test starts in the site's default language: a request in English (or a test
+    # that activated it) leaves English active in the thread for the next test otherwise.
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
