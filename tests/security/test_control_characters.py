@@ -72,12 +72,11 @@ def _text_fields_without_the_rule(schema) -> list[str]:
     for name, info in schema.model_fields.items():
         if name in MULTI_LINE_API_FIELDS or f"{schema.__name__}.{name}" in READ_ONLY_TEXT:
             continue
-        annotation = str(info.annotation)
-        if "str" not in annotation.replace("Literal", ""):
+        if "str" not in repr(info.annotation):
             continue
         validators = [getattr(m, "func", None) for m in info.metadata]
-        nested = repr(info.annotation)
-        if _one_line not in validators and "_one_line" not in nested:
+        # list[SingleLine] carries the validator inside its annotation
+        if _one_line not in validators and "_one_line" not in repr(info.annotation):
             missing.append(f"{schema.__module__}.{schema.__name__}.{name}")
     return missing
 
