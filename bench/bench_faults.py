@@ -29,6 +29,7 @@ wrong; a recovery slower than 5 s prints FAIL without changing the exit code.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import shutil
@@ -165,6 +166,7 @@ def scenario(name: str, stack: Stack, db: Db, pg: PrivatePostgres, tokens: list[
         # their offers wait in Redis for a consumer
         time.sleep(max(DOWN_FOR - (time.perf_counter() - load.t0 - killed_at), 0))
         back_at = time.perf_counter() - load.t0
+        restarted_wall = dt.datetime.now(dt.UTC)
         stack.start_consumer()
         print(
             f"  {back_at:.1f} s: the workers started again; {len(cancelled)} seats freed while it was dead", flush=True
@@ -185,6 +187,13 @@ def scenario(name: str, stack: Stack, db: Db, pg: PrivatePostgres, tokens: list[
     )
 
     if name == "consumer":
+        since = restarted_wall if db.vendor == "postgresql" else restarted_wall.replace(tzinfo=None).isoformat(" ")
+        first = db.rows("SELECT MIN(done_at) FROM core_outboxmessage WHERE done_at >= %s", (since,))
+        if first and first[0][0] is not None:
+            done = _when(first[0][0])
+            done = done if done.tzinfo else done.replace(tzinfo=dt.UTC)
+            took = (done - restarted_wall).total_seconds()
+            record(name, "first delivery by the restarted workers", f"{took:.1f} s", None)
         check_offers(name, db, cancelled, target=OFFER_AFTER_CRASH_S)
     counts = check_registrations(db, load, sessions, cancelled={i for _s, _st, i in cancelled})
     # one e-mail per registration, plus per freed seat the cancellation and the offer
@@ -288,17 +297,37 @@ def explain_missing_mails(stack: Stack, db: Db, load: RegistrationLoad, sessions
     )
 
 
+def explain_missing_offers(db: Db, sessions: list[int]) -> None:
+    for session in sessions:
+        messages = db.rows(
+            "SELECT id, status, attempts, last_error, created_at, available_at, lease_until, done_at "
+            "FROM core_outboxmessage WHERE topic = %s ORDER BY id",
+            (f"training.seat-offers:{session}",),
+        )
+        line = db.rows(
+            "SELECT status, COUNT(*) FROM training_registration WHERE session_id = %s GROUP BY status ORDER BY status",
+            (session,),
+        )
+        capacity = db.rows("SELECT capacity FROM training_session WHERE id = %s", (session,))
+        print(f"  session {session} (capacity {capacity[0][0] if capacity else '?'}): registrations {dict(line)}")
+        for row in messages:
+            print(f"    outbox offer message {row}")
+
+
 def check_offers(name: str, db: Db, cancelled: list[tuple[int, int, int]], *, target: float) -> None:
     """Each freed seat reaches the first in line through the outbox, within `target`
-    seconds of the cancellation (printed; a miss is a performance FAIL)."""
+    seconds of the cancellation (printed; a miss is a performance FAIL). The delay is read
+    from the registrations' history (the database's clock): cancellation → offer, per
+    session, whenever this check runs."""
     sessions = sorted(s for s, _st, _id in cancelled)
     if not sessions:
         record(name, "freed seats offered to the first in line", "no seat could be freed", False)
         return
     placeholders = ",".join(["%s"] * len(sessions))
     started = CANCELLED_AT.get(f"{CURRENT_DB} {name}", time.perf_counter())
+    deadline = max(started + target + 10, time.perf_counter() + 5)
     offered: list[tuple] = []
-    while time.perf_counter() - started < target + 10:
+    while time.perf_counter() < deadline:
         offered = db.rows(
             f"SELECT session_id FROM training_registration WHERE status = 'offered' "  # noqa: S608
             f"AND session_id IN ({placeholders})",
@@ -307,22 +336,55 @@ def check_offers(name: str, db: Db, cancelled: list[tuple[int, int, int]], *, ta
         if len(offered) >= len(sessions):
             break
         time.sleep(0.1)
+    missing = sorted(set(sessions) - {r[0] for r in offered})
+    if missing:  # say where the offer stands: its outbox rows and the session's line
+        explain_missing_offers(db, missing)
     ok_cancels = sum(1 for _s, st, _id in cancelled if st == 200)
     record(name, "cancellations answered 200", f"{ok_cancels}/{len(cancelled)}", ok_cancels == len(cancelled))
-    took = time.perf_counter() - started
     record(
         name,
         "freed seats offered to the first in line",
         f"{len(offered)}/{len(sessions)}",
         sorted(r[0] for r in offered) == sessions,
     )
-    record(
-        name,
-        f"last offer made after the cancellation (target {target:.0f} s)",
-        f"{took:.1f} s",
-        took <= target,
-        correctness=False,
-    )
+    delays = offer_delays(db, [(session, registration) for session, _st, registration in cancelled])
+    if delays:
+        worst = max(delays)
+        record(
+            name,
+            f"offer made after its cancellation, worst of {len(delays)} (target {target:.0f} s)",
+            f"{worst:.1f} s (median {sorted(delays)[len(delays) // 2]:.1f} s)",
+            worst <= target and len(delays) == len(sessions),
+            correctness=False,
+        )
+
+
+def _when(value: object) -> dt.datetime:
+    """A timestamp as the driver returns it (SQLite: text)."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def offer_delays(db: Db, cancelled: list[tuple[int, int]]) -> list[float]:
+    """Seconds from each cancellation to the first offer made in its session after it."""
+    delays = []
+    for session, registration in cancelled:
+        cancel = db.rows(
+            "SELECT MIN(created_at) FROM training_registrationevent WHERE registration_id = %s "
+            "AND to_status IN ('cancelled', 'cancelled_by_organiser')",
+            (registration,),
+        )
+        if not cancel or cancel[0][0] is None:
+            continue
+        offer = db.rows(
+            "SELECT MIN(e.created_at) FROM training_registrationevent e JOIN training_registration r "
+            "ON r.id = e.registration_id WHERE r.session_id = %s AND e.to_status = 'offered' AND e.created_at >= %s",
+            (session, cancel[0][0]),
+        )
+        if offer and offer[0][0] is not None:
+            delays.append((_when(offer[0][0]) - _when(cancel[0][0])).total_seconds())
+    return delays
 
 
 def run_on(database: str) -> None:
@@ -369,9 +431,17 @@ def run_on(database: str) -> None:
                 f"\nserver log: {log.count('Traceback')} tracebacks "
                 f"({log.count('OperationalError')} mention OperationalError)"
             )
+            worker_log = stack.log_text("huey.log").splitlines()
+            worries = [line for line in worker_log if "outbox" in line or "Traceback" in line]
+            print(f"worker log: {len(worries)} lines about the outbox or a traceback")
+            for line in worries[:15]:
+                print(f"  {line[:300]}")
         if database == "postgresql":
             pg.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP_WORKDIR"):
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> int:

@@ -243,6 +243,7 @@ class Stack:
             env=self.env,
             stdout=log,
             stderr=log,
+            start_new_session=True,  # its own process group: a crash takes every consumer at once
         )
 
     def start(self) -> None:
@@ -288,10 +289,11 @@ class Stack:
 
     def kill_consumer(self) -> int:
         assert self.consumer is not None
-        pids = self._tree(self.consumer.pid)  # `nice` execs python: one process and its threads
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        # The supervisor and one consumer per queue, SIGKILLed together (a crash of the
+        # worker host), not the supervisor alone: its children would get SIGTERM, a clean stop.
+        pids = self._tree(self.consumer.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.consumer.pid, signal.SIGKILL)
         self.consumer.wait()
         return len(pids)
 
