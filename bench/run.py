@@ -19,6 +19,7 @@ SCRIPTS = [
     "bench_servers.py",
     "bench_load.py",
     "bench_faults.py",
+    "bench_outbox_cost.py",
     "bench_backup.py",
 ]
 
