@@ -165,7 +165,8 @@ def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .update(lease_until=now + lease, attempts=F("attempts") + 1)
     )
-    if not claimed:
+    if not claimed:  # sent, failed, not yet due, or held by another worker's lease
+        logger.info("outbox: message %s not claimed (already done, not due or leased)", message_id)
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
     token = current_delivery.set({"id": message.pk, "sent": 0})
