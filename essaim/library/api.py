@@ -335,7 +335,12 @@ def search_resources(request: HttpRequest, filters: Query[SearchFilters]):
     try:
         clean = clean_filters({name: getattr(filters, name) for name in FACETS})
         result = resource_search(
-            user=optional_user(request), query=filters.q, filters=clean, sort=filters.sort, page=filters.page
+            user=optional_user(request),
+            query=filters.q,
+            filters=clean,
+            sort=filters.sort,
+            page=filters.page,
+            with_snippets=False,
         )
     except ServiceError as exc:
         return Status(422, {"detail": exc.message, "code": exc.code})

@@ -267,8 +267,21 @@ class EmbeddedBackend:
             conditions, params = self._conditions(public_only=public_only, filters=filters)
             source, resource_id = self._match_sql(conditions)
             params = [self._expression(live, any_word=any_word), *params]
+            only = [s for group in live for alternative in group for s in alternative]
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {self.CODE}, COUNT(*) {source} GROUP BY {self.CODE}", params)  # nosec B608
+                if len(only) == 1 and "competency" not in filters:
+                    # One stem: its postings (primary key, index-only) hold the codes.
+                    posting_conditions, posting_params = _code_conditions(
+                        public_only=public_only, filters=filters, code="code"
+                    )
+                    cursor.execute(
+                        f"SELECT code, COUNT(*) FROM {POSTINGS} WHERE term = %s"  # noqa: S608 # nosec B608
+                        + "".join(f" AND {c}" for c in posting_conditions)
+                        + " GROUP BY code",
+                        [only[0], *posting_params],
+                    )
+                else:
+                    cursor.execute(f"SELECT {self.CODE}, COUNT(*) {source} GROUP BY {self.CODE}", params)  # nosec B608
                 codes = [(int(c), int(n)) for c, n in cursor.fetchall()]
                 total = sum(n for _c, n in codes)
                 if not total:
@@ -507,6 +520,7 @@ def _live_groups(groups: Groups, frequencies: dict[str, int], *, any_word: bool)
 DIRECT = 2000  # at most this many matches: all are scored directly
 FIRST_DEPTH = 400
 MAX_DEPTH = 25_600
+SCORE_BATCH = 500
 
 
 def _rank(
@@ -519,39 +533,97 @@ def _rank(
     top: int,
 ) -> tuple[list[tuple[int, float]], bool]:
     """The `top` best matches by Σ idf(stem) × weight(stem, resource), by Fagin's threshold
-    algorithm: read each stem's postings best first (`depth` of them), score every resource
-    seen exactly, and stop when the `top`-th score is at least the best an unseen resource
-    could reach (the sum of the weights at `depth`). Deeper (×4) otherwise, up to MAX_DEPTH:
-    the answer then says it is not certified (`exact` False)."""
+    algorithm with bounded random access: read each stem's postings best first, a slice
+    deeper each round (400, 800, …, MAX_DEPTH; what was read is kept), and bound every
+    resource seen by its weights read plus, for each stem it was not seen in, the weight at
+    that stem's depth. Resources are scored exactly (`_scored`: every group checked) in the
+    order of their bound, only while the bound can still reach the `top`-th exact score;
+    an unseen resource is bounded by the sum of the weights at the depths. The answer is
+    certified when the `top`-th score is at least that sum; at MAX_DEPTH it says it is not
+    (`exact` False). A query of one stem is its postings read best first."""
     idf = _idf(groups, frequencies)
     stems = sorted(idf)
     conditions, params = _code_conditions(public_only=public_only, filters=filters, code="code")
     where = "".join(f" AND {c}" for c in conditions)
     competency = [int(v) for v in filters.get("competency", [])]
-    depth = FIRST_DEPTH
-    while True:
-        seen: set[int] = set()
-        floor = 0.0
-        exhausted = True
+    if len(stems) == 1 and len(groups) == 1 and not competency:
         with connection.cursor() as cursor:
+            cursor.execute(_best_first(where, limit=top, offset=0), [stems[0], *params])
+            return [(int(pk), float(score) * idf[stems[0]]) for pk, score in cursor.fetchall()], True
+    seen: dict[int, dict[str, float]] = {}  # resource → the weights read for it
+    at_depth: dict[str, float] = {}  # stem → weight at its depth (absent: its postings are all read)
+    exact: dict[int, float | None] = {}  # scored resources (None: not a match, or filtered out)
+    best: list[float] = []  # the exact scores of matches, best first
+    read, depth = 0, FIRST_DEPTH
+    with connection.cursor() as cursor:
+        while True:
             for stem in stems:
-                cursor.execute(
-                    f"SELECT resource_id, score FROM {POSTINGS} WHERE term = %s{where} "  # noqa: S608 # nosec B608
-                    f"ORDER BY score DESC, resource_id DESC LIMIT {depth}",
-                    [stem, *params],
-                )
+                if read and stem not in at_depth:
+                    continue
+                cursor.execute(_best_first(where, limit=depth - read, offset=read), [stem, *params])
                 rows = cursor.fetchall()
-                seen.update(int(r[0]) for r in rows)
-                if len(rows) == depth:
-                    exhausted = False
-                    floor += idf[stem] * float(rows[-1][1])
-            allowed = _with_competencies(cursor, sorted(seen), competency) if competency else seen
-            scored = _scored(cursor, groups, idf, sorted(seen), allowed, any_word=any_word)
-        if exhausted or (len(scored) >= top and scored[top - 1][1] >= floor):
-            return scored[:top], True
-        if depth >= MAX_DEPTH:
-            return scored[:top], False
-        depth *= 4
+                for pk, score in rows:
+                    seen.setdefault(int(pk), {})[stem] = float(score)
+                if len(rows) == depth - read:
+                    at_depth[stem] = float(rows[-1][1])
+                else:
+                    at_depth.pop(stem, None)
+            read = depth
+            floor = sum(idf[s] * w for s, w in at_depth.items())
+            bounds = sorted(
+                (
+                    (
+                        sum(idf[s] * w for s, w in weights.items())
+                        + sum(idf[s] * w for s, w in at_depth.items() if s not in weights),
+                        pk,
+                    )
+                    for pk, weights in seen.items()
+                    if pk not in exact
+                ),
+                reverse=True,
+            )
+            final = not at_depth or depth >= MAX_DEPTH
+            position = 0
+            while position < len(bounds):
+                threshold = best[top - 1] if len(best) >= top else -math.inf
+                if bounds[position][0] < threshold:
+                    break  # no resource left can enter the top
+                if not final and threshold < floor and position:
+                    break  # this depth cannot certify the top: read deeper first
+                chunk = sorted(pk for _b, pk in bounds[position : position + SCORE_BATCH])
+                position += SCORE_BATCH
+                allowed = _with_competencies(cursor, chunk, competency) if competency else set(chunk)
+                scored = dict(_scored(cursor, groups, idf, chunk, allowed, any_word=any_word))
+                for pk in chunk:
+                    exact[pk] = scored.get(pk)
+                best = sorted([*best, *scored.values()], reverse=True)
+            threshold = best[top - 1] if len(best) >= top else -math.inf
+            done = position >= len(bounds) or bounds[position][0] < threshold
+            if done and (not at_depth or threshold >= floor):
+                break
+            if done and depth >= MAX_DEPTH:
+                ranked = sorted(((pk, s) for pk, s in exact.items() if s is not None), key=lambda i: (-i[1], -i[0]))
+                return ranked[:top], False
+            depth = min(depth * 2, MAX_DEPTH)
+    ranked = sorted(((pk, s) for pk, s in exact.items() if s is not None), key=lambda i: (-i[1], -i[0]))
+    return ranked[:top], True
+
+
+def _best_first(where: str, *, limit: int, offset: int) -> str:
+    """A stem's postings best first, a slice of them, passing the code conditions `where`.
+    On PostgreSQL the conditions go outside a fenced subquery (OFFSET 0): the planner cannot
+    estimate a bit test on the code, guessed few rows, and sorted the whole stem's postings
+    instead of reading the (term, score DESC) index in order."""
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT resource_id, score FROM (SELECT resource_id, score, code FROM {POSTINGS} "  # noqa: S608 # nosec B608
+            f"WHERE term = %s ORDER BY score DESC, resource_id DESC OFFSET 0) AS best WHERE TRUE{where} "
+            f"LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
+    return (
+        f"SELECT resource_id, score FROM {POSTINGS} WHERE term = %s{where} "  # noqa: S608 # nosec B608
+        f"ORDER BY score DESC, resource_id DESC LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
 
 
 def _idf(groups: Groups, frequencies: dict[str, int]) -> dict[str, float]:
@@ -568,6 +640,8 @@ def _scored(
     """The resources among `ids` that satisfy the query, best first: scored and checked by
     the database (one grouped read of their postings per 5,000)."""
     stems = sorted(idf)
+    if connection.vendor == "postgresql":
+        return _scored_by_key(cursor, groups, idf, ids, allowed, any_word=any_word)
     score = "SUM(score * CASE term " + " ".join("WHEN %s THEN %s" for _ in stems) + " END)"
     score_params: list[Any] = [value for s in stems for value in (s, idf[s])]
     has = "MAX(CASE WHEN term = %s THEN 1 ELSE 0 END) = 1"
@@ -585,6 +659,32 @@ def _scored(
             [*score_params, *stems, *chunk, *having_params],
         )
         scored += [(int(pk), float(value)) for pk, value in cursor.fetchall() if int(pk) in allowed]
+    scored.sort(key=lambda item: (-item[1], -item[0]))
+    return scored
+
+
+def _scored_by_key(
+    cursor: Any, groups: Groups, idf: dict[str, float], ids: list[int], allowed: set[int], *, any_word: bool
+) -> list[tuple[int, float]]:
+    """`_scored` on PostgreSQL: each (stem, resource) read by its primary key (an index-only
+    probe; the planner, left to choose, took the index on resource_id and the table), the
+    groups checked and the score summed here."""
+    stems = sorted(idf)
+    probes = ", ".join(
+        f"(SELECT score FROM {POSTINGS} p WHERE p.term = %s AND p.resource_id = i.id)"  # noqa: S608 # nosec B608
+        for _ in stems
+    )
+    scored: list[tuple[int, float]] = []
+    for start in range(0, len(ids), 5000):
+        chunk = [pk for pk in ids[start : start + 5000] if pk in allowed]
+        if not chunk:
+            continue
+        cursor.execute(f"SELECT i.id, {probes} FROM unnest(%s::bigint[]) AS i(id)", [*stems, chunk])  # noqa: S608 # nosec B608
+        for pk, *weights in cursor.fetchall():
+            present = {s: float(w) for s, w in zip(stems, weights, strict=True) if w is not None}
+            found = [any(all(s in present for s in a) for a in group) for group in groups]
+            if any(found) if any_word else all(found):
+                scored.append((int(pk), sum(idf[s] * w for s, w in present.items())))
     scored.sort(key=lambda item: (-item[1], -item[0]))
     return scored
 

@@ -184,9 +184,11 @@ def resource_search(
     page: int = 1,
     page_size: int = 20,
     with_facets: bool = True,
+    with_snippets: bool = True,
 ) -> SearchPage:
     """What `user` may see, matching `query` (French, accents and word forms ignored), with
-    exact facet counts and snippets. Every match is ranked (ADR 0020)."""
+    exact facet counts and snippets (the API, which shows none, passes `with_snippets`
+    False). Every match is ranked (ADR 0020)."""
     query = " ".join((query or "").split())
     if len(query) > MAX_QUERY_LENGTH:
         raise ServiceError(
@@ -223,6 +225,7 @@ def resource_search(
                 page=page,
                 page_size=page_size,
                 with_facets=with_facets,
+                with_snippets=with_snippets,
             )
         if with_facets:
             facets = _query_facets(matches, filters)
@@ -257,7 +260,11 @@ def resource_search(
         SearchHit(
             resource=r,
             score=round(scores[r.pk], 6) if r.pk in scores else None,
-            snippet=search.highlight(r.summary + " " + ftext.html_to_text(r.body) if stems else r.summary, stems),
+            snippet=(
+                search.highlight(r.summary + " " + ftext.html_to_text(r.body) if stems else r.summary, stems)
+                if with_snippets
+                else SafeString("")
+            ),
         )
         for r in resources
     ]

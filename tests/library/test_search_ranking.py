@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
@@ -169,3 +170,45 @@ def test_a_misspelt_compound_or_ending_is_corrected_too(db):
         page = resource_search(user=AnonymousUser(), query=query)
         assert [hit.resource for hit in page.hits] == [codev], query
         assert page.suggestion, query
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("atelier étape", {}),
+        ("atelier fiche méthode", {"type": ["guide", "method"]}),
+        ("jury atelier", {}),  # no resource has both: any word
+        ("co-construction atelier", {"licence": ["cc-by-4.0"]}),
+    ],
+)
+def test_the_threshold_pass_finds_the_same_pages_as_scoring_every_match(crowd, monkeypatch, query, filters):
+    """Several words: reading the postings best first a little at a time, scoring only the
+    resources that can still enter the top, gives the pages that scoring every match gives."""
+
+    def pages():
+        return [
+            [
+                (hit.resource.pk, hit.score)
+                for hit in resource_search(
+                    user=AnonymousUser(), query=query, filters=filters, page=number, page_size=4
+                ).hits
+            ]
+            for number in (1, 2, 3)
+        ]
+
+    rng = random.Random(19)
+    words = ["atelier", "étape", "fiche", "méthode", "jury", "co-construction", "débat", "quartier"]
+    for i in range(40):  # weights that differ: the best of each stem are not the best of the query
+        make_resource(
+            " ".join(rng.choices(words, k=rng.randint(1, 4))),
+            " ".join(rng.choices(words, k=rng.randint(3, 12))),
+            body="<p>" + " ".join(rng.choices([*words, "texte", "autre"], k=rng.randint(5, 80))) + "</p>",
+            type=TYPES[i % 4],
+            licence=LICENCES[i % 3],
+        )
+    direct = pages()
+    monkeypatch.setattr(search, "DIRECT", 0)
+    monkeypatch.setattr(search, "FIRST_DEPTH", 2)
+    monkeypatch.setattr(search, "SCORE_BATCH", 3)
+    assert pages() == direct
+    assert direct[0]
