@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import base_env, pg_env
+from common import base_env, pg_env, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DB = "essaim_outbox_cost"
@@ -54,26 +54,9 @@ from essaim.training.sessions import session_create
 from essaim.training.tasks import notify_registration
 
 ROUNDS, BATCH = int(os.environ["ROUNDS"]), int(os.environ["BATCH"])
-call_command("migrate", verbosity=0)
-now = timezone.now()
-framework = FrameworkVersion.objects.create(version="bench.1", title="Référentiel (bench)",
-                                            status=FrameworkVersion.Status.PUBLISHED, published_at=now)
-course = Course.objects.create(code="bench-course", title="Formation de bench", summary="Bench.",
-                               duration_half_days=1, status=Course.Status.PUBLISHED, framework=framework)
-ministry = Organisation.objects.ministries().order_by("pk").first()
-start = (now + dt.timedelta(days=30)).replace(hour=8, minute=0, second=0, microsecond=0)
-count = 2 * ROUNDS * BATCH + 20
-session = session_create(course=course, organiser=ministry, slots=[(start, start + dt.timedelta(hours=3))],
-                         capacity=count, acting_user=None, publish=True).pk
-User.objects.bulk_create([User(email=f"agent{i}@bench.gouv.fr", given_name="Agent", usual_name=str(i),
-                               organisation=ministry, password="!") for i in range(count)], batch_size=1000)
-raws, tokens = [], []
-for user in User.objects.filter(email__endswith="@bench.gouv.fr").order_by("pk"):
-    prefix = secrets.token_hex(4)
-    raw = f"essaim_{prefix}_{secrets.token_urlsafe(32)}"
-    raws.append(raw)
-    tokens.append(ApiToken(user=user, name="bench", prefix=prefix, token_hash=hash_secret(raw)))
-ApiToken.objects.bulk_create(tokens, batch_size=1000)
+seed = json.load(open(os.environ["SEED"]))  # bench/common.py prepare(): one session, its agents
+session = seed["groups"]["cost"][0]
+raws = seed["tokens"]
 agents = iter(raws)
 client = Client()
 
@@ -123,11 +106,16 @@ def run(vendor: str) -> tuple[str, bool]:
         env = pg_env(workdir, f"postgres://postgres@127.0.0.1:5432/{PG_DB}", REDIS_DB)
     else:
         env = base_env(workdir)
+    count = 2 * ROUNDS * BATCH + 20
+    seed = prepare(env, groups=[("cost", 1, count)], agents=count)
+    seed_file = workdir / "seed.json"
+    seed_file.write_text(json.dumps(seed))
     env.update(
         {
             "PYTHONPATH": str(ROOT),
             "ROUNDS": str(ROUNDS),
             "BATCH": str(BATCH),
+            "SEED": str(seed_file),
             "API_AUTH_RATE": "1000000/m",
             "API_ANON_RATE": "1000000/m",
         }
