@@ -156,7 +156,7 @@ def scenario(name: str, stack: Stack, db: Db, pg: PrivatePostgres, tokens: list[
         print(f"  {back_at:.1f} s: the SMTP server accepts again ({SINK.refused} refusals)", flush=True)
     else:
         killed = stack.kill_consumer()
-        print(f"  {killed_at:.1f} s: SIGKILL to the Huey consumer ({killed} process)", flush=True)
+        print(f"  {killed_at:.1f} s: SIGKILL to the Huey consumer ({killed} processes)", flush=True)
         deadline = time.perf_counter() + 15
         while len(cancelled) < OFFERS and time.perf_counter() < deadline:  # until people wait somewhere
             cancelled += cancel_some(
@@ -392,6 +392,7 @@ def run_on(database: str) -> None:
     in the same process; the Huey queues are SQLite files, as in the embedded mode)."""
     global CURRENT_DB
     CURRENT_DB = database
+    SINK.run = database
     workdir = Path(tempfile.mkdtemp(prefix=f"essaim-bench-faults-{database}-"))
     pg = PrivatePostgres()
     stack: Stack | None = None

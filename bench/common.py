@@ -512,6 +512,9 @@ class SmtpSink:
         self.recipients: Counter = Counter()
         self.refused = 0
         self.refuse_until = 0.0
+        # Message-IDs are counted per run: each database's outbox numbers its messages from 1,
+        # so the same Message-ID in two runs is two e-mails, not a duplicate.
+        self.run = ""
         # server_hostname given: otherwise aiosmtpd calls socket.getfqdn() for every
         # connection, which can take seconds without a resolver and slows every delivery.
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, server_hostname="localhost")
@@ -538,7 +541,7 @@ class SmtpSink:
 
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         with self.lock:
-            self.message_ids[message["Message-ID"]] += 1
+            self.message_ids[(self.run, message["Message-ID"])] += 1
             for address in envelope.rcpt_tos:
                 self.recipients[address] += 1
         return "250 Message accepted for delivery"
