@@ -147,7 +147,19 @@ class ResourceFile(models.Model):
     kind = models.CharField(_("format"), max_length=10)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("taille"))
+
+    class TextStatus(models.TextChoices):
+        NONE = "none", _("sans texte")  # an image
+        PENDING = "pending", _("extraction en attente")
+        DONE = "done", _("texte extrait")
+        FAILED = "failed", _("extraction impossible")
+
     text = models.TextField(_("texte extrait"), blank=True)
+    # The text is extracted after the upload, by a task of the reports queue (services.py
+    # resource_file_text_extract): the upload request only checks the file.
+    text_status = models.CharField(
+        _("extraction du texte"), max_length=10, choices=TextStatus.choices, default=TextStatus.DONE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@ the same transaction (it is part of the data: a rolled-back publication is not f
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,9 @@ from essaim.library.models import (
     ResourceVersion,
 )
 from essaim.library.related import related_compute
-from essaim.library.uploads import inspect_upload, normalised_name
+from essaim.library.uploads import TEXT_KINDS, inspect_upload, normalised_name
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4",
@@ -247,29 +250,68 @@ def _inspect_uploads(uploads: Sequence[Upload]) -> tuple[list[tuple[Upload, Any]
     accepted, refused = [], []
     for upload in uploads:
         try:
-            accepted.append((upload, inspect_upload(upload.name, upload.data)))
+            # Checked here; the text for the index is extracted afterwards by a task.
+            accepted.append((upload, inspect_upload(upload.name, upload.data, with_text=False)))
         except ServiceError as exc:
             refused.append(exc.message)
     return accepted, refused
 
 
 def _store_files(resource: Resource, inspected_uploads: Sequence[tuple[Upload, Any]]) -> list[ResourceFile]:
+    """Each file saved, and for a document the extraction of its text recorded in the outbox
+    (same transaction): the index gets the text moments after the commit, not in the request."""
+    from essaim.library.tasks import extract_file_text
+
     stored = []
     for upload, inspected in inspected_uploads:
         name = normalised_name(upload.name, inspected.extension)
         # A random folder: names never collide and a storage URL cannot be guessed.
         path = default_storage.save(f"library/{resource.pk}/{secrets.token_hex(8)}/{name}", ContentFile(upload.data))
-        stored.append(
-            ResourceFile.objects.create(
-                resource=resource,
-                file=path,
-                name=name,
-                kind=inspected.kind,
-                content_type=inspected.content_type,
-                size=len(upload.data),
-                text=inspected.text,
-            )
+        has_text = inspected.kind in TEXT_KINDS
+        stored_file = ResourceFile.objects.create(
+            resource=resource,
+            file=path,
+            name=name,
+            kind=inspected.kind,
+            content_type=inspected.content_type,
+            size=len(upload.data),
+            text_status=ResourceFile.TextStatus.PENDING if has_text else ResourceFile.TextStatus.NONE,
         )
+        if has_text:
+            outbox_enqueue(
+                task=extract_file_text, kwargs={"file_id": stored_file.pk}, ref=f"library.resource:{resource.pk}"
+            )
+        stored.append(stored_file)
+    return stored
+
+
+@transaction.atomic(durable=True)
+def resource_file_text_extract(*, file_id: int) -> ResourceFile | None:
+    """The text of an uploaded document, read from the stored file, then the resource
+    re-indexed with it (the outbox's task; idempotent: a file already done is left alone, a
+    deleted one is skipped). A file whose text cannot be read stays downloadable: marked
+    failed, indexed without it."""
+    stored = ResourceFile.objects.select_for_update().filter(pk=file_id).first()
+    if stored is None or stored.text_status != ResourceFile.TextStatus.PENDING:
+        return stored
+    try:
+        with stored.file.open("rb") as handle:
+            data = handle.read()
+        stored.text = inspect_upload(stored.name, data, with_text=True).text
+        stored.text_status = ResourceFile.TextStatus.DONE
+    except ServiceError as exc:
+        stored.text, stored.text_status = "", ResourceFile.TextStatus.FAILED
+        logger.warning("library: text of file %s not extracted: %s", file_id, exc.message)
+    stored.save(update_fields=["text", "text_status"])
+    resource = Resource.objects.prefetch_related("files", "competencies").get(pk=stored.resource_id)
+    index_resources([resource])
+    audit_log(
+        actor=None,
+        role="system",
+        action="library.file.text",
+        target=resource,
+        summary=f"{stored.name}: {stored.get_text_status_display()}",
+    )
     return stored
 
 
@@ -522,6 +564,21 @@ def resource_import(*, record: dict[str, Any], acting_user: Any = None) -> Resou
         summary=_("Ressource importée : %(title)s") % {"title": resource.title},
     )
     return resource
+
+
+def library_files_text_extract(*, retry_failed: bool = False) -> int:
+    """Extract now the text of every document still waiting (its outbox message lost or
+    dead-lettered), and with `retry_failed` of those that failed (after an upgrade of the
+    extraction). Returns how many files were read."""
+    statuses = [ResourceFile.TextStatus.PENDING]
+    if retry_failed:
+        ResourceFile.objects.filter(text_status=ResourceFile.TextStatus.FAILED).update(
+            text_status=ResourceFile.TextStatus.PENDING
+        )
+    ids = list(ResourceFile.objects.filter(text_status__in=statuses).order_by("pk").values_list("pk", flat=True))
+    for file_id in ids:
+        resource_file_text_extract(file_id=file_id)
+    return len(ids)
 
 
 def library_reindex(*, batch_size: int = 500, related: bool = False) -> int:

@@ -1,8 +1,17 @@
-"""Background jobs of the library (Huey): moderation e-mails, sent after commit."""
+"""Background jobs of the library (Huey), delivered through the outbox: moderation
+e-mails, and the text of uploaded documents for the search index."""
 
 from __future__ import annotations
 
-from essaim.core.queues import mail_task
+from essaim.core.queues import mail_task, reports_task
+
+
+@reports_task(retries=3, retry_delay=30)
+def extract_file_text(file_id: int) -> None:
+    """Read an uploaded document's text and index it (CPU-heavy: the reports queue)."""
+    from essaim.library.services import resource_file_text_extract
+
+    resource_file_text_extract(file_id=file_id)
 
 
 @mail_task(retries=3, retry_delay=30)

@@ -3,7 +3,10 @@
 Accepted: PDF, DOCX, ODT, PPTX, PNG, JPEG, GIF, WebP, and SVG without active content.
 Refused with a message a person can read: executables and scripts, macro-enabled or legacy
 Office files, active SVG, archives (nested or not), zip bombs, polyglots, empty or oversize
-files. The text of documents is extracted for the search index.
+files. The text of documents is extracted for the search index: by the upload request
+only as far as its checks need (`with_text=False`: a PDF's pages are not read for text, an
+Office file's parts are parsed for forbidden XML either way), then in full by the task that
+fills the index (services.py `resource_file_text_extract`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -75,7 +78,18 @@ def normalised_name(original: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def inspect_upload(name: str, data: bytes) -> Inspected:
+#: The kinds whose text goes to the search index (the others are images).
+TEXT_KINDS = frozenset({"pdf", "docx", "odt", "pptx"})
+
+
+def inspect_upload(name: str, data: bytes, *, with_text: bool = True) -> Inspected:
+    """What the file is, or a refusal a person can read. `with_text=False` leaves
+    `Inspected.text` empty and skips the reading that only the text needs."""
+    inspected = _inspect(name, data, with_text=with_text)
+    return inspected if with_text or not inspected.text else replace(inspected, text="")
+
+
+def _inspect(name: str, data: bytes, *, with_text: bool) -> Inspected:
     limit = settings.LIBRARY_MAX_UPLOAD_BYTES
     if not data:
         raise refuse(_("Le fichier « %(name)s » est vide.") % {"name": name})
@@ -98,7 +112,7 @@ def inspect_upload(name: str, data: bytes) -> Inspected:
             % {"name": name}
         )
     if head.startswith(b"%PDF-"):
-        return _inspect_pdf(name, data)
+        return _inspect_pdf(name, data, with_text=with_text)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _inspect_zip(name, data)
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -132,7 +146,7 @@ def _image(kind: str, data: bytes, name: str) -> Inspected:
     return Inspected(kind, CONTENT_TYPES[kind], EXTENSIONS.get(kind, kind), "")
 
 
-def _inspect_pdf(name: str, data: bytes) -> Inspected:
+def _inspect_pdf(name: str, data: bytes, *, with_text: bool) -> Inspected:
     if _is_zip(data):
         raise refuse(_("« %(name)s » est à la fois un PDF et une archive : refusé.") % {"name": name})
     import pypdf
@@ -140,7 +154,7 @@ def _inspect_pdf(name: str, data: bytes) -> Inspected:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         file_checks.check_pdf(name, data, reader)
-        pages = [page.extract_text() or "" for page in reader.pages[:200]]
+        pages = [page.extract_text() or "" for page in reader.pages[:200]] if with_text else []
     except ServiceError:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on a damaged file

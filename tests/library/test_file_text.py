@@ -1,0 +1,127 @@
+"""The text of an uploaded document reaches the search index through the outbox, after the
+upload's commit: the request only checks the file (issue 19)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from essaim.core.models import AuditEntry, OutboxMessage
+from essaim.library.models import Resource, ResourceFile
+from essaim.library.selectors import resource_search
+from essaim.library.services import ResourceData, Upload, resource_file_text_extract, resource_update
+from tests.library.conftest import make_resource
+from tests.library.test_uploads import PNG, docx, minimal_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _attach(resource: Resource, *uploads: Upload) -> Resource:
+    """A moderator adds files to a published resource (the index is updated in place)."""
+    return resource_update(
+        resource=resource,
+        data=ResourceData(title=resource.title, summary=resource.summary, type=resource.type),
+        uploads=list(uploads),
+        acting_user=None,
+    )
+
+
+def _found(word: str) -> list[int]:
+    return [hit.resource.pk for hit in resource_search(user=AnonymousUser(), query=word).hits]
+
+
+def test_the_text_of_a_pdf_is_findable_once_the_upload_has_committed(django_capture_on_commit_callbacks):
+    resource = make_resource("Fiche d’animation", "Une méthode pour les réunions.")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _attach(resource, Upload("fiche.pdf", minimal_pdf("sociocratie holacratie")))
+        stored = resource.files.get()
+        # Before the commit: the file is kept and its extraction is waiting in the outbox.
+        assert stored.text_status == ResourceFile.TextStatus.PENDING
+        assert stored.text == ""
+        message = OutboxMessage.objects.get(task="essaim.library.tasks.extract_file_text")
+        assert message.kwargs == {"file_id": stored.pk}
+        assert message.queue == "reports"
+        assert _found("holacratie") == []
+    for callback in callbacks:  # the commit: the outbox hands the message to its queue
+        callback()
+    stored.refresh_from_db()
+    assert stored.text_status == ResourceFile.TextStatus.DONE
+    assert "holacratie" in stored.text
+    assert _found("holacratie") == [resource.pk]
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+
+
+def test_the_upload_request_does_not_read_the_pdf_pages(monkeypatch):
+    import pypdf
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("text extracted in the request")
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", forbidden)
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("fiche.pdf", minimal_pdf("codeveloppement")))
+    assert resource.files.get().text_status == ResourceFile.TextStatus.PENDING
+
+
+def test_an_extraction_delivered_twice_changes_nothing_the_second_time():
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("jury.docx", docx("Le jury citoyen tiré au sort")))
+    stored = resource.files.get()
+    resource_file_text_extract(file_id=stored.pk)
+    resource_file_text_extract(file_id=stored.pk)  # at least once: a redelivery
+    stored.refresh_from_db()
+    assert stored.text_status == ResourceFile.TextStatus.DONE
+    assert "tiré au sort" in stored.text
+    assert AuditEntry.objects.filter(action="library.file.text").count() == 1
+    assert _found("tiré") == [resource.pk]
+
+
+def test_a_file_whose_text_cannot_be_read_stays_and_the_resource_stays_findable():
+    resource = make_resource("Fiche de débat mouvant", "Un résumé.")
+    _attach(resource, Upload("fiche.pdf", minimal_pdf("bonjour")))
+    stored = resource.files.get()
+    with stored.file.open("wb") as handle:  # the stored bytes damaged after the check
+        handle.write(b"%PDF-1.4 damaged")
+    resource_file_text_extract(file_id=stored.pk)
+    stored.refresh_from_db()
+    assert stored.text_status == ResourceFile.TextStatus.FAILED
+    assert stored.text == ""
+    assert _found("mouvant") == [resource.pk]
+
+
+def test_images_have_no_extraction_to_wait_for():
+    resource = make_resource("Affiche", "Un résumé.")
+    _attach(resource, Upload("affiche.png", PNG))
+    assert resource.files.get().text_status == ResourceFile.TextStatus.NONE
+    assert not OutboxMessage.objects.filter(task="essaim.library.tasks.extract_file_text").exists()
+
+
+def test_a_deleted_file_is_skipped():
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("fiche.pdf", minimal_pdf("bonjour")))
+    stored = resource.files.get()
+    stored.delete()
+    assert resource_file_text_extract(file_id=stored.pk) is None
+
+
+def test_library_reindex_reads_the_documents_still_waiting_and_on_request_those_that_failed():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("a.pdf", minimal_pdf("intelligence collective")))
+    waiting = resource.files.get()  # its outbox message never delivered (not committed here)
+    out = StringIO()
+    call_command("library_reindex", "--no-related", stdout=out)
+    waiting.refresh_from_db()
+    assert waiting.text_status == ResourceFile.TextStatus.DONE
+    assert "Texte extrait de 1 document en attente." in out.getvalue()
+    assert _found("collective") == [resource.pk]
+
+    ResourceFile.objects.filter(pk=waiting.pk).update(text_status=ResourceFile.TextStatus.FAILED, text="")
+    call_command("library_reindex", "--no-related", stdout=StringIO())
+    assert ResourceFile.objects.get(pk=waiting.pk).text_status == ResourceFile.TextStatus.FAILED
+    call_command("library_reindex", "--no-related", "--retry-failed-text", stdout=StringIO())
+    assert ResourceFile.objects.get(pk=waiting.pk).text_status == ResourceFile.TextStatus.DONE
