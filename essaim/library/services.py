@@ -291,8 +291,14 @@ def resource_file_text_extract(*, file_id: int) -> ResourceFile | None:
     re-indexed with it (the outbox's task; idempotent: a file already done is left alone, a
     deleted one is skipped). A file whose text cannot be read stays downloadable: marked
     failed, indexed without it."""
-    stored = ResourceFile.objects.select_for_update().filter(pk=file_id).first()
+    stored = ResourceFile.objects.filter(pk=file_id).first()
     if stored is None or stored.text_status != ResourceFile.TextStatus.PENDING:
+        return stored
+    # The resource first, as its edits do: an edit committed meanwhile is not overwritten in
+    # the index by this task's older read of it.
+    resource_locked = Resource.objects.select_for_update().filter(pk=stored.resource_id).first()
+    stored = ResourceFile.objects.select_for_update().filter(pk=file_id).first()
+    if resource_locked is None or stored is None or stored.text_status != ResourceFile.TextStatus.PENDING:
         return stored
     try:
         with stored.file.open("rb") as handle:
