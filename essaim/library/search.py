@@ -17,11 +17,11 @@ import html
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from essaim.library import text as ftext
@@ -254,7 +254,7 @@ class EmbeddedBackend:
         with_facets: bool,
     ) -> Matches:
         planned = vocabulary.plan(query, frequencies=stem_frequencies, nearest=nearest)
-        groups = planned.groups
+        groups = _distinct(planned.groups)
         known = self._frequencies(sorted({s for group in groups for alternative in group for s in alternative}))
         suggestion = _suggestion(query, planned) if planned.corrected else ""
         matches = Matches(ranked=[], total=0, known_stems=known, suggestion=suggestion)
@@ -269,7 +269,14 @@ class EmbeddedBackend:
             params = [self._expression(live, any_word=any_word), *params]
             only = [s for group in live for alternative in group for s in alternative]
             with connection.cursor() as cursor:
-                if len(only) == 1 and "competency" not in filters:
+                joined = (
+                    self._joined(cursor, live, known, public_only=public_only, filters=filters, top=offset + limit)
+                    if not any_word and not by_date and "competency" not in filters
+                    else None
+                )
+                if joined is not None:
+                    rows, ranked_all = joined
+                elif len(only) == 1 and "competency" not in filters:
                     # One stem: its postings (primary key, index-only) hold the codes.
                     posting_conditions, posting_params = _code_conditions(
                         public_only=public_only, filters=filters, code="code"
@@ -280,9 +287,10 @@ class EmbeddedBackend:
                         + " GROUP BY code",
                         [only[0], *posting_params],
                     )
+                    rows = cursor.fetchall()
                 else:
-                    cursor.execute(f"SELECT {self.CODE}, COUNT(*) {source} GROUP BY {self.CODE}", params)  # nosec B608
-                codes = [(int(c), int(n)) for c, n in cursor.fetchall()]
+                    rows = self._count(cursor, f"SELECT {self.CODE}, COUNT(*) {source} GROUP BY {self.CODE}", params)  # nosec B608
+                codes = [(int(c), int(n)) for c, n in rows]
                 total = sum(n for _c, n in codes)
                 if not total:
                     continue
@@ -296,7 +304,9 @@ class EmbeddedBackend:
                         params,
                     )
                     competencies = [(int(c), int(n)) for c, n in cursor.fetchall()]
-                if by_date:
+                if joined is not None:
+                    ranked, exact = ranked_all[offset : offset + limit], True
+                elif by_date:
                     cursor.execute(
                         f"SELECT r.id FROM library_resource r WHERE r.id IN (SELECT {resource_id} {source}) "  # noqa: S608 # nosec B608
                         f"ORDER BY r.published_at DESC, r.id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
@@ -325,6 +335,24 @@ class EmbeddedBackend:
 
     def _frequencies(self, stems: Sequence[str]) -> dict[str, int]:
         return stem_frequencies(stems)
+
+    def _count(self, cursor: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+    def _joined(
+        self,
+        cursor: Any,
+        groups: Groups,
+        known: dict[str, int],
+        *,
+        public_only: bool,
+        filters: dict[str, list[str]],
+        top: int,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, float]]] | None:
+        """Counts and ranking in one pass, where a backend can do it cheaper than counting
+        then ranking (None: it cannot, use the general path)."""
+        return None
 
     def _conditions(self, *, public_only: bool, filters: dict[str, list[str]]) -> tuple[list[str], list[Any]]:
         conditions, params = _code_conditions(public_only=public_only, filters=filters, code=self.CODE)
@@ -439,6 +467,69 @@ class PostgresBackend(EmbeddedBackend):
     def _expression(self, groups: Groups, *, any_word: bool) -> str:
         return _boolean(groups, word=lambda w: w, all_of=" & ", any_of=" | ", any_word=any_word)
 
+    MAX_JOINED = 4
+
+    def _joined(
+        self,
+        cursor: Any,
+        groups: Groups,
+        known: dict[str, int],
+        *,
+        public_only: bool,
+        filters: dict[str, list[str]],
+        top: int,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, float]]] | None:
+        """Several words, all required, each one stem (« concertation citoyenne », the most
+        common multi-word query): their postings merge-joined on the resource (each stem's
+        are read in resource order from the primary key, index-only), which gives every
+        match with its exact score and code in one pass — the facet counts and the top k in
+        one statement, instead of a GIN count then a threshold pass that looks up each
+        candidate's other weights. Linear in the stems' postings, like the count it replaces
+        (23,600 matches of two words in 42 % and 56 % of 100,000 documents: 21 ms against
+        17 + 25). Nested loops are turned off for the statement: the planner, misjudging
+        the code condition, chose them and took 72 ms."""
+        if len(groups) < 2 or any(len(group) != 1 or len(group[0]) != 1 for group in groups):
+            return None
+        stems = sorted({group[0][0] for group in groups})
+        if len(stems) < 2 or len(stems) > self.MAX_JOINED:
+            return None
+        idf = _idf(groups, known)
+        conditions, condition_params = _code_conditions(public_only=public_only, filters=filters, code="p0.code")
+        joins = "".join(
+            f" JOIN {POSTINGS} p{i} ON p{i}.term = %s AND p{i}.resource_id = p0.resource_id"
+            for i in range(1, len(stems))
+        )
+        # float8 on both sides, as in Python: a bare literal would be numeric, cast to real.
+        score = " + ".join(f"p{i}.score::float8 * %s::float8" for i in range(len(stems)))
+        where = "p0.term = %s" + "".join(f" AND {c}" for c in conditions)
+        sql = (
+            f"WITH m AS (SELECT p0.resource_id, p0.code, {score} AS s FROM {POSTINGS} p0{joins} WHERE {where}) "  # noqa: S608 # nosec B608
+            "SELECT 0, code, COUNT(*)::float8 FROM m GROUP BY code UNION ALL "
+            f"(SELECT 1, resource_id, s FROM m ORDER BY s DESC, resource_id DESC LIMIT {int(top)})"
+        )
+        params = [*(idf[t] for t in stems), *stems[1:], stems[0], *condition_params]
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        codes = [(code, count) for kind, code, count in rows if kind == 0]
+        ranked = sorted(((int(pk), float(v)) for kind, pk, v in rows if kind == 1), key=lambda i: (-i[1], -i[0]))
+        return codes, ranked
+
+    def _count(self, cursor: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """The count reads the GIN index, never the whole table: with tens of thousands of
+        matches the planner judged a sequential scan as cheap as the bitmap one (it does
+        not weigh matching every row's tsvector), and it took twice as long (50 against 20
+        ms for 42,000 matches among 100,000). The setting is local to this statement's
+        transaction and set back at once (a savepoint when a transaction is open)."""
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+        return rows
+
     def _match_sql(self, conditions: list[str]) -> tuple[str, str]:
         where = " AND ".join(["words @@ to_tsquery('simple', %s)", *conditions])
         return f"FROM {self.DOCUMENTS} WHERE {where}", "resource_id"
@@ -502,6 +593,28 @@ def _suggestion(query: str, planned: vocabulary.Plan) -> str:
             typed = r"[-‐‑]".join(re.escape(part) for part in (word.compound or word.text).split("-"))
             text = re.sub(rf"(?<!\w){typed}(?!\w)", surface(stem), text, count=1)
     return " ".join(text.split())
+
+
+def _distinct(groups: Groups) -> Groups:
+    """The same query without repeats: a stem twice in an alternative, an alternative that
+    another of its group already covers (A or A-and-B is A), a group twice. Synonyms that
+    stem alike (« délibérer » / « délibération » / « délibératif » → `deliber`) so become
+    one stem, read the cheap way; what matches and how it scores do not change."""
+    out: Groups = []
+    seen: set[frozenset[frozenset[str]]] = set()
+    for group in groups:
+        alternatives = [list(dict.fromkeys(a)) for a in group]
+        sets = [frozenset(a) for a in alternatives]
+        kept = [
+            a
+            for i, a in enumerate(alternatives)
+            if not any(other < sets[i] or (other == sets[i] and j < i) for j, other in enumerate(sets))
+        ]
+        key = frozenset(frozenset(a) for a in kept)
+        if kept and key not in seen:
+            seen.add(key)
+            out.append(kept)
+    return out
 
 
 def _live_groups(groups: Groups, frequencies: dict[str, int], *, any_word: bool) -> Groups:
@@ -593,7 +706,18 @@ def _rank(
                 chunk = sorted(pk for _b, pk in bounds[position : position + SCORE_BATCH])
                 position += SCORE_BATCH
                 allowed = _with_competencies(cursor, chunk, competency) if competency else set(chunk)
-                scored = dict(_scored(cursor, groups, idf, chunk, allowed, any_word=any_word))
+                # A resource whose every stem is known — its weight read, or absent from a
+                # stem's postings read to the end — is scored here; only the others are
+                # looked up (the postings read passed the same code conditions).
+                scored, unknown = {}, []
+                for pk in chunk:
+                    weights = seen[pk]
+                    if any(s not in weights and s in at_depth for s in stems):
+                        unknown.append(pk)
+                    elif pk in allowed and _satisfies(groups, weights, any_word=any_word):
+                        scored[pk] = sum(idf[s] * weights[s] for s in stems if s in weights)  # as _scored_by_key
+                if unknown:
+                    scored.update(_scored(cursor, groups, idf, unknown, allowed, any_word=any_word))
                 for pk in chunk:
                     exact[pk] = scored.get(pk)
                 best = sorted([*best, *scored.values()], reverse=True)
@@ -609,14 +733,23 @@ def _rank(
     return ranked[:top], True
 
 
+def _satisfies(groups: Groups, present: Mapping[str, float], *, any_word: bool) -> bool:
+    """Whether a resource with these stems matches: every group (or, `any_word`, one of
+    them) has an alternative whose stems are all present."""
+    found = (any(all(s in present for s in a) for a in group) for group in groups)
+    return any(found) if any_word else all(found)
+
+
 def _best_first(where: str, *, limit: int, offset: int) -> str:
     """A stem's postings best first, a slice of them, passing the code conditions `where`.
     On PostgreSQL the conditions go outside a fenced subquery (OFFSET 0): the planner cannot
     estimate a bit test on the code, guessed few rows, and sorted the whole stem's postings
-    instead of reading the (term, score DESC) index in order."""
+    instead of reading the (term, score DESC) index in order. The score (a `real`) is sent
+    as float8: its float4 text would parse in Python to a slightly different double than the
+    one the database computes with (`_joined`), and equal rankings would differ."""
     if connection.vendor == "postgresql":
         return (
-            f"SELECT resource_id, score FROM (SELECT resource_id, score, code FROM {POSTINGS} "  # noqa: S608 # nosec B608
+            f"SELECT resource_id, score::float8 FROM (SELECT resource_id, score, code FROM {POSTINGS} "  # noqa: S608 # nosec B608
             f"WHERE term = %s ORDER BY score DESC, resource_id DESC OFFSET 0) AS best WHERE TRUE{where} "
             f"LIMIT {int(limit)} OFFSET {int(offset)}"
         )
@@ -671,7 +804,7 @@ def _scored_by_key(
     groups checked and the score summed here."""
     stems = sorted(idf)
     probes = ", ".join(
-        f"(SELECT score FROM {POSTINGS} p WHERE p.term = %s AND p.resource_id = i.id)"  # noqa: S608 # nosec B608
+        f"(SELECT score::float8 FROM {POSTINGS} p WHERE p.term = %s AND p.resource_id = i.id)"  # noqa: S608 # nosec B608
         for _ in stems
     )
     scored: list[tuple[int, float]] = []
@@ -682,8 +815,7 @@ def _scored_by_key(
         cursor.execute(f"SELECT i.id, {probes} FROM unnest(%s::bigint[]) AS i(id)", [*stems, chunk])  # noqa: S608 # nosec B608
         for pk, *weights in cursor.fetchall():
             present = {s: float(w) for s, w in zip(stems, weights, strict=True) if w is not None}
-            found = [any(all(s in present for s in a) for a in group) for group in groups]
-            if any(found) if any_word else all(found):
+            if _satisfies(groups, present, any_word=any_word):
                 scored.append((int(pk), sum(idf[s] * w for s, w in present.items())))
     scored.sort(key=lambda item: (-item[1], -item[0]))
     return scored

@@ -206,9 +206,20 @@ def test_the_threshold_pass_finds_the_same_pages_as_scoring_every_match(crowd, m
             type=TYPES[i % 4],
             licence=LICENCES[i % 3],
         )
+    default = pages()  # PostgreSQL: words all required, one stem each, merge-joined in one pass
+    monkeypatch.setattr(search.PostgresBackend, "MAX_JOINED", 0)
     direct = pages()
+    assert default == direct
     monkeypatch.setattr(search, "DIRECT", 0)
     monkeypatch.setattr(search, "FIRST_DEPTH", 2)
     monkeypatch.setattr(search, "SCORE_BATCH", 3)
     assert pages() == direct
     assert direct[0]
+
+
+def test_a_repeated_word_or_synonyms_stemming_alike_search_as_the_word_once(crowd):
+    once = resource_search(user=AnonymousUser(), query="atelier")
+    for query in ("atelier atelier", "ateliers atelier"):
+        again = resource_search(user=AnonymousUser(), query=query)
+        assert [(h.resource.pk, h.score) for h in again.hits] == [(h.resource.pk, h.score) for h in once.hits]
+        assert again.total == once.total
