@@ -125,3 +125,24 @@ def test_library_reindex_reads_the_documents_still_waiting_and_on_request_those_
     assert ResourceFile.objects.get(pk=waiting.pk).text_status == ResourceFile.TextStatus.FAILED
     call_command("library_reindex", "--no-related", "--retry-failed-text", stdout=StringIO())
     assert ResourceFile.objects.get(pk=waiting.pk).text_status == ResourceFile.TextStatus.DONE
+
+
+def test_the_contributor_sees_that_the_text_is_being_read_then_that_it_could_not_be(client, partner):
+    from django.urls import reverse
+
+    from essaim.library.services import resource_create
+
+    resource = resource_create(
+        data=ResourceData(title="Fiche du partenaire", summary="Un résumé."),
+        uploads=[Upload("fiche.pdf", minimal_pdf("bonjour"))],
+        acting_user=partner,
+    )
+    client.force_login(partner)
+    page = client.get(reverse("library:detail", args=[resource.pk])).content.decode()
+    assert "Texte en cours de lecture pour la recherche" in page
+    ResourceFile.objects.filter(resource=resource).update(text_status=ResourceFile.TextStatus.FAILED)
+    page = client.get(reverse("library:detail", args=[resource.pk])).content.decode()
+    assert "Le texte de ce document n’a pas pu être lu" in page
+    ResourceFile.objects.filter(resource=resource).update(text_status=ResourceFile.TextStatus.DONE)
+    page = client.get(reverse("library:detail", args=[resource.pk])).content.decode()
+    assert "Texte en cours de lecture" not in page and "n’a pas pu être lu" not in page
