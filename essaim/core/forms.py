@@ -73,6 +73,32 @@ class ErrorLink:
     message: str
 
 
+#: Django's label for the empty choice of a select (ModelChoiceField.empty_label,
+#: BLANK_CHOICE_DASH of a model field with choices and blank=True).
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def name_empty_choices(fields: dict[str, forms.Field]) -> None:
+    """The empty choice of every select or radio group says what it means instead of
+    Django's « --------- »: « Sélectionner une option » when an answer is required (DSFR's
+    wording), « Non renseigné » when none is a valid answer. A label a form set itself is kept."""
+    from django.utils.translation import gettext_lazy
+
+    for field in fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        label = gettext_lazy("Sélectionner une option") if field.required else gettext_lazy("Non renseigné")
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DJANGO_EMPTY_LABEL:
+                field.empty_label = label
+            continue
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        if any(value == "" and text == DJANGO_EMPTY_LABEL for value, text in choices):
+            field.choices = [
+                (value, label if value == "" and text == DJANGO_EMPTY_LABEL else text) for value, text in choices
+            ]
+
+
 class EssaimForm(SingleLineTextMixin, DsfrBaseForm):
     template_name = "includes/form.html"  # type: ignore[assignment]
     #: Set when two forms of one page could share field names (« comment »…): their ids
@@ -84,6 +110,7 @@ class EssaimForm(SingleLineTextMixin, DsfrBaseForm):
         if self.id_prefix and "auto_id" not in kwargs:
             kwargs["auto_id"] = f"id_{self.id_prefix}-%s"
         super().__init__(*args, **kwargs)
+        name_empty_choices(self.fields)
         for bound in self.visible_fields():
             widget = bound.field.widget
             if isinstance(widget, forms.FileInput) and "class" not in widget.attrs:

@@ -129,3 +129,26 @@ def test_the_api_refuses_a_contribution_title_on_two_lines(client, agent):
     assert response.status_code == 422
     assert [e["loc"][-1] for e in response.json()["errors"]] == ["title"]
     assert not Resource.objects.exists()
+
+
+class _Choices(EssaimForm):
+    region = forms.ModelChoiceField(queryset=None, required=False)  # type: ignore[arg-type]
+    organiser = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    kind = forms.ChoiceField(choices=[("", "---------"), ("a", "A")], required=False)
+    named = forms.ModelChoiceField(queryset=None, required=False, empty_label="Toutes les régions")  # type: ignore[arg-type]
+
+    def __init__(self, *args, **kwargs):
+        from essaim.organisations.models import Region
+
+        super().__init__(*args, **kwargs)
+        for name in ("region", "organiser", "named"):
+            self.fields[name].queryset = Region.objects.all()
+
+
+@pytest.mark.django_db
+def test_no_select_of_the_project_offers_django_dashes():
+    html = str(_Choices().as_div())
+    assert "---------" not in html
+    assert html.count("Non renseigné") == 2  # the optional region and kind
+    assert "Sélectionner une option" in html  # the required organiser
+    assert "Toutes les régions" in html  # a label the form chose is kept
