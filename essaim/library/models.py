@@ -151,7 +151,7 @@ class ResourceFile(models.Model):
     class TextStatus(models.TextChoices):
         NONE = "none", _("sans texte")  # an image
         PENDING = "pending", _("extraction en attente")
-        DONE = "done", _("texte extrait")
+        DONE = "done", _("texte lu")
         FAILED = "failed", _("extraction impossible")
 
     text = models.TextField(_("texte extrait"), blank=True)

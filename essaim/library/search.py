@@ -508,11 +508,7 @@ class PostgresBackend(EmbeddedBackend):
             f"(SELECT 1, resource_id, s FROM m ORDER BY s DESC, resource_id DESC LIMIT {int(top)})"
         )
         params = [*(idf[t] for t in stems), *stems[1:], stems[0], *condition_params]
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        rows = _without_plan(cursor, "enable_nestloop", sql, params)
         codes = [(code, count) for kind, code, count in rows if kind == 0]
         ranked = sorted(((int(pk), float(v)) for kind, pk, v in rows if kind == 1), key=lambda i: (-i[1], -i[0]))
         return codes, ranked
@@ -522,17 +518,26 @@ class PostgresBackend(EmbeddedBackend):
         matches the planner judged a sequential scan as cheap as the bitmap one (it does
         not weigh matching every row's tsvector), and it took twice as long (50 against 20
         ms for 42,000 matches among 100,000). The setting is local to this statement's
-        transaction and set back at once (a savepoint when a transaction is open)."""
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-        return rows
+        transaction and set back at once (`_without_plan`)."""
+        return _without_plan(cursor, "enable_seqscan", sql, params)
 
     def _match_sql(self, conditions: list[str]) -> tuple[str, str]:
         where = " AND ".join(["words @@ to_tsquery('simple', %s)", *conditions])
         return f"FROM {self.DOCUMENTS} WHERE {where}", "resource_id"
+
+
+def _without_plan(cursor: Any, setting: str, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one PostgreSQL statement planned with `setting` (enable_seqscan,
+    enable_nestloop) off: set for the transaction (a savepoint when the caller has one open,
+    where a session's own value is then put back as it was, not reset to the default)."""
+    with transaction.atomic():
+        cursor.execute("SELECT current_setting(%s)", [setting])
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config(%s, 'off', true)", [setting])
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.execute("SELECT set_config(%s, %s, true)", [setting, before])
+    return list(rows)
 
 
 def _boolean(groups: Groups, *, word: Callable[[str], str], all_of: str, any_of: str, any_word: bool) -> str:
@@ -596,24 +601,19 @@ def _suggestion(query: str, planned: vocabulary.Plan) -> str:
 
 
 def _distinct(groups: Groups) -> Groups:
-    """The same query without repeats: a stem twice in an alternative, an alternative that
-    another of its group already covers (A or A-and-B is A), a group twice. Synonyms that
-    stem alike (« délibérer » / « délibération » / « délibératif » → `deliber`) so become
-    one stem, read the cheap way; what matches and how it scores do not change."""
+    """The same query without exact repeats: a stem twice in an alternative, the same
+    alternative twice in a group, the same group twice. Synonyms that stem alike
+    (« délibérer » / « délibération » / « délibératif » → `deliber`) so become one stem, read
+    the cheap way. An alternative that contains another is kept: it matches nothing more,
+    but its extra stems weigh in the score (« forum ouvert » = « forum ouvert technologie »)."""
     out: Groups = []
-    seen: set[frozenset[frozenset[str]]] = set()
+    seen: set[frozenset[tuple[str, ...]]] = set()
     for group in groups:
-        alternatives = [list(dict.fromkeys(a)) for a in group]
-        sets = [frozenset(a) for a in alternatives]
-        kept = [
-            a
-            for i, a in enumerate(alternatives)
-            if not any(other < sets[i] or (other == sets[i] and j < i) for j, other in enumerate(sets))
-        ]
-        key = frozenset(frozenset(a) for a in kept)
+        kept = list({tuple(dict.fromkeys(a)): None for a in group})
+        key = frozenset(kept)
         if kept and key not in seen:
             seen.add(key)
-            out.append(kept)
+            out.append([list(a) for a in kept])
     return out
 
 

@@ -285,15 +285,65 @@ def _store_files(resource: Resource, inspected_uploads: Sequence[tuple[Upload, A
     return stored
 
 
-@transaction.atomic(durable=True)
-def resource_file_text_extract(*, file_id: int) -> ResourceFile | None:
+def resource_file_text_extract(*, file_id: int, again: bool = False) -> ResourceFile | None:
     """The text of an uploaded document, read from the stored file, then the resource
-    re-indexed with it (the outbox's task; idempotent: a file already done is left alone, a
-    deleted one is skipped). A file whose text cannot be read stays downloadable: marked
-    failed, indexed without it."""
+    re-indexed with it (the outbox's task; idempotent: a file already done — or, unless
+    `again`, failed — is left alone, a deleted one is skipped). The file is read and parsed
+    before any lock is taken: a long PDF never holds up an edit of its resource. A text that
+    cannot be read, or a stored file gone, leaves the file downloadable (or listed), marked
+    failed, and the resource indexed without it; any other error (storage unreachable) is
+    raised for the outbox to retry."""
+    wanted: set[str] = {ResourceFile.TextStatus.PENDING, *([ResourceFile.TextStatus.FAILED] if again else [])}
     stored = ResourceFile.objects.filter(pk=file_id).first()
-    if stored is None or stored.text_status != ResourceFile.TextStatus.PENDING:
+    if stored is None or stored.text_status not in wanted:
         return stored
+    try:
+        with stored.file.open("rb") as handle:
+            data = handle.read()
+        text, status = inspect_upload(stored.name, data, with_text=True).text, ResourceFile.TextStatus.DONE
+    except FileNotFoundError:
+        text, status = "", ResourceFile.TextStatus.FAILED
+        logger.warning("library: file %s is missing from the storage", file_id)
+    except ServiceError as exc:
+        text, status = "", ResourceFile.TextStatus.FAILED
+        logger.warning("library: text of file %s not extracted: %s", file_id, exc.message)
+    return _file_text_save(file_id=file_id, path=stored.file.name or "", text=text, status=status, wanted=wanted)
+
+
+def resource_file_text_fail(*, file_id: int) -> ResourceFile | None:
+    """The extraction's last delivery failed too: the file is marked failed (not left
+    « en cours » for ever), the resource indexed without its text."""
+    stored = ResourceFile.objects.filter(pk=file_id).first()
+    if stored is None:
+        return None
+    wanted: set[str] = {ResourceFile.TextStatus.PENDING}
+    return _file_text_save(
+        file_id=file_id, path=stored.file.name or "", text="", status=ResourceFile.TextStatus.FAILED, wanted=wanted
+    )
+
+
+@transaction.atomic(durable=True)
+def _file_text_save(*, file_id: int, path: str, text: str, status: str, wanted: set[str]) -> ResourceFile | None:
+    resource_id = ResourceFile.objects.filter(pk=file_id).values_list("resource_id", flat=True).first()
+    # The resource first, as its edits do: an edit committed meanwhile is not overwritten in
+    # the index by an older read of it.
+    if resource_id is None or not Resource.objects.select_for_update().filter(pk=resource_id).exists():
+        return None
+    stored = ResourceFile.objects.select_for_update().filter(pk=file_id).first()
+    if stored is None or stored.text_status not in wanted or stored.file.name != path:
+        return stored  # changed while it was read: the newer state stands
+    stored.text, stored.text_status = text, status
+    stored.save(update_fields=["text", "text_status"])
+    resource = Resource.objects.prefetch_related("files", "competencies").get(pk=resource_id)
+    index_resources([resource])
+    audit_log(
+        actor=None,
+        role="system",
+        action="library.file.text",
+        target=resource,
+        summary=f"{stored.name}: {stored.get_text_status_display()}",
+    )
+    return stored
     # The resource first, as its edits do: an edit committed meanwhile is not overwritten in
     # the index by this task's older read of it.
     resource_locked = Resource.objects.select_for_update().filter(pk=stored.resource_id).first()
@@ -575,15 +625,22 @@ def resource_import(*, record: dict[str, Any], acting_user: Any = None) -> Resou
 def library_files_text_extract(*, retry_failed: bool = False) -> int:
     """Extract now the text of every document still waiting (its outbox message lost or
     dead-lettered), and with `retry_failed` of those that failed (after an upgrade of the
-    extraction). Returns how many files were read."""
-    statuses = [ResourceFile.TextStatus.PENDING]
-    if retry_failed:
-        ResourceFile.objects.filter(text_status=ResourceFile.TextStatus.FAILED).update(
-            text_status=ResourceFile.TextStatus.PENDING
-        )
+    extraction). One file that cannot be read is marked failed and the others go on.
+    Returns how many files were read."""
+    statuses: list[str] = [ResourceFile.TextStatus.PENDING, *([ResourceFile.TextStatus.FAILED] if retry_failed else [])]
     ids = list(ResourceFile.objects.filter(text_status__in=statuses).order_by("pk").values_list("pk", flat=True))
     for file_id in ids:
-        resource_file_text_extract(file_id=file_id)
+        try:
+            resource_file_text_extract(file_id=file_id, again=retry_failed)
+        except Exception:  # the storage refused this one: say so, mark it, read the others
+            logger.exception("library: file %s could not be read", file_id)
+            _file_text_save(
+                file_id=file_id,
+                path=ResourceFile.objects.filter(pk=file_id).values_list("file", flat=True).first() or "",
+                text="",
+                status=ResourceFile.TextStatus.FAILED,
+                wanted=set(statuses),
+            )
     return len(ids)
 
 

@@ -9,9 +9,24 @@ from essaim.core.queues import mail_task, reports_task
 @reports_task(retries=3, retry_delay=30)
 def extract_file_text(file_id: int) -> None:
     """Read an uploaded document's text and index it (CPU-heavy: the reports queue)."""
-    from essaim.library.services import resource_file_text_extract
+    from django.conf import settings
 
-    resource_file_text_extract(file_id=file_id)
+    from essaim.core.models import OutboxMessage
+    from essaim.core.outbox import current_delivery
+    from essaim.library.services import resource_file_text_extract, resource_file_text_fail
+
+    try:
+        resource_file_text_extract(file_id=file_id)
+    except Exception:
+        delivery = current_delivery.get()
+        attempts = (
+            OutboxMessage.objects.filter(pk=delivery["id"]).values_list("attempts", flat=True).first()
+            if delivery
+            else None
+        )
+        if attempts is None or attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            resource_file_text_fail(file_id=file_id)  # the dead letter: not « en cours » for ever
+        raise
 
 
 @mail_task(retries=3, retry_delay=30)

@@ -146,3 +146,71 @@ def test_the_contributor_sees_that_the_text_is_being_read_then_that_it_could_not
     ResourceFile.objects.filter(resource=resource).update(text_status=ResourceFile.TextStatus.DONE)
     page = client.get(reverse("library:detail", args=[resource.pk])).content.decode()
     assert "Texte en cours de lecture" not in page and "n’a pas pu être lu" not in page
+
+
+def test_a_stored_file_gone_is_marked_failed_and_library_reindex_reads_the_others():
+    from io import StringIO
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    gone = make_resource("Fiche perdue", "Un résumé.")
+    _attach(gone, Upload("perdue.pdf", minimal_pdf("perdue")))
+    kept = make_resource("Fiche gardée", "Un résumé.")
+    _attach(kept, Upload("gardee.pdf", minimal_pdf("sociocratie")))
+    default_storage.delete(gone.files.get().file.name)
+    call_command("library_reindex", "--no-related", stdout=StringIO())
+    assert gone.files.get().text_status == ResourceFile.TextStatus.FAILED
+    assert kept.files.get().text_status == ResourceFile.TextStatus.DONE
+    assert _found("sociocratie") == [kept.pk]
+
+
+def test_when_the_last_delivery_fails_the_file_is_not_left_pending_for_ever(monkeypatch, settings):
+    from essaim.core import outbox
+    from essaim.library import services, tasks
+
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("fiche.pdf", minimal_pdf("bonjour")))
+    stored = resource.files.get()
+    message = OutboxMessage.objects.get(task="essaim.library.tasks.extract_file_text")
+
+    def unreachable(**_kwargs):
+        raise OSError("storage unreachable")
+
+    monkeypatch.setattr(services, "resource_file_text_extract", unreachable)
+    token = outbox.current_delivery.set({"id": message.pk, "sent": 0})
+    try:
+        OutboxMessage.objects.filter(pk=message.pk).update(attempts=1)
+        with pytest.raises(OSError):
+            tasks.extract_file_text.call_local(file_id=stored.pk)
+        stored.refresh_from_db()
+        assert stored.text_status == ResourceFile.TextStatus.PENDING  # retried later
+        OutboxMessage.objects.filter(pk=message.pk).update(attempts=settings.OUTBOX_MAX_ATTEMPTS)
+        with pytest.raises(OSError):
+            tasks.extract_file_text.call_local(file_id=stored.pk)
+        stored.refresh_from_db()
+        assert stored.text_status == ResourceFile.TextStatus.FAILED  # the dead letter
+    finally:
+        outbox.current_delivery.reset(token)
+
+
+def test_the_file_is_read_before_any_lock_is_taken(monkeypatch):
+    """A long PDF is parsed outside the transaction that locks its resource."""
+    from django.db import connection
+
+    from essaim.library import services
+
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("fiche.pdf", minimal_pdf("bonjour")))
+    depth_while_reading = []
+    real = services.inspect_upload
+
+    def spy(*args, **kwargs):
+        depth_while_reading.append(len(connection.savepoint_ids))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "inspect_upload", spy)
+    atomic_before = connection.in_atomic_block and len(connection.savepoint_ids)
+    resource_file_text_extract(file_id=resource.files.get().pk)
+    assert depth_while_reading == [atomic_before or 0]
+    assert resource.files.get().text_status == ResourceFile.TextStatus.DONE

@@ -223,3 +223,38 @@ def test_a_repeated_word_or_synonyms_stemming_alike_search_as_the_word_once(crow
         again = resource_search(user=AnonymousUser(), query=query)
         assert [(h.resource.pk, h.score) for h in again.hits] == [(h.resource.pk, h.score) for h in once.hits]
         assert again.total == once.total
+
+
+def test_an_expression_that_contains_another_still_weighs_its_extra_words(db, monkeypatch):
+    """« forum ouvert » = « forum ouvert technologie » (synonyms.txt): the longer one matches
+    nothing more, but its extra word counts in the score."""
+    make_resource("Forum ouvert", "Une journée de forum ouvert.")
+    make_resource("Forum ouvert", "Une journée de forum ouvert technologie.")
+
+    def hits():
+        return [(h.resource.pk, h.score) for h in resource_search(user=AnonymousUser(), query="forum ouvert").hits]
+
+    now = hits()
+    monkeypatch.setattr(search, "_distinct", lambda groups: groups)
+    assert now == hits()
+
+
+def test_a_search_inside_a_transaction_leaves_its_planner_settings_as_they_were(crowd):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        for query in ("atelier étape", "atelier fiche", "co-construction atelier"):
+            assert resource_search(user=AnonymousUser(), query=query).total
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_nestloop')")
+        assert cursor.fetchone() == ("off", "off")
+    with transaction.atomic(), connection.cursor() as cursor:  # the defaults, kept as well
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_nestloop = on")
+        resource_search(user=AnonymousUser(), query="atelier étape")
+        resource_search(user=AnonymousUser(), query="co-construction atelier")
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_nestloop')")
+        assert cursor.fetchone() == ("on", "on")
