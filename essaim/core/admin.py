@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from essaim.accounts import roles
@@ -21,6 +22,10 @@ admin.site.has_permission = admin_site_has_permission  # type: ignore[method-ass
 class ProgrammeAdminMixin:
     """Programme admins see every Essaim model in the admin; writes still go through services."""
 
+    # An address typed without a scheme is read as https (Django 6's default; without it,
+    # Django 5.2 warns on every admin form with a URL field).
+    formfield_overrides: Any = {models.URLField: {"assume_scheme": "https"}}
+
     def has_module_permission(self, request: Any) -> bool:
         return admin_site_has_permission(request)
 
@@ -35,6 +40,14 @@ class ServiceBackedAdminMixin:
 
     def changeform_view(self, request: Any, object_id: Any = None, form_url: str = "", extra_context: Any = None):
         return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The admin's generated ModelForm refuses control characters in single-line text,
+        as every form of the site does (core/forms.py)."""
+        from essaim.core.forms import SingleLineTextMixin
+
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        return type(form.__name__, (SingleLineTextMixin, form), {})
 
 
 class ReadOnlyAdmin(ProgrammeAdminMixin, admin.ModelAdmin):

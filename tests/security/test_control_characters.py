@@ -152,3 +152,16 @@ def test_no_select_of_the_project_offers_django_dashes():
     assert html.count("Non renseigné") == 2  # the optional region and kind
     assert "Sélectionner une option" in html  # the required organiser
     assert "Toutes les régions" in html  # a label the form chose is kept
+
+
+@pytest.mark.django_db
+def test_the_admin_forms_that_write_refuse_control_characters_too(client, programme_admin, ministry):
+    from django.urls import reverse
+
+    client.force_login(programme_admin)
+    url = reverse("admin:organisations_organisation_change", args=[ministry.pk])
+    response = client.post(url, {"name": "Ministère\u202e piégé", "short_name": "", "siret": "", "website": ""})
+    assert response.status_code == 200  # the form again, with the error
+    assert "ne doit tenir que sur une ligne" in response.content.decode()
+    ministry.refresh_from_db()
+    assert "\u202e" not in ministry.name
