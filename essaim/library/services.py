@@ -344,31 +344,6 @@ def _file_text_save(*, file_id: int, path: str, text: str, status: str, wanted: 
         summary=f"{stored.name}: {stored.get_text_status_display()}",
     )
     return stored
-    # The resource first, as its edits do: an edit committed meanwhile is not overwritten in
-    # the index by this task's older read of it.
-    resource_locked = Resource.objects.select_for_update().filter(pk=stored.resource_id).first()
-    stored = ResourceFile.objects.select_for_update().filter(pk=file_id).first()
-    if resource_locked is None or stored is None or stored.text_status != ResourceFile.TextStatus.PENDING:
-        return stored
-    try:
-        with stored.file.open("rb") as handle:
-            data = handle.read()
-        stored.text = inspect_upload(stored.name, data, with_text=True).text
-        stored.text_status = ResourceFile.TextStatus.DONE
-    except ServiceError as exc:
-        stored.text, stored.text_status = "", ResourceFile.TextStatus.FAILED
-        logger.warning("library: text of file %s not extracted: %s", file_id, exc.message)
-    stored.save(update_fields=["text", "text_status"])
-    resource = Resource.objects.prefetch_related("files", "competencies").get(pk=stored.resource_id)
-    index_resources([resource])
-    audit_log(
-        actor=None,
-        role="system",
-        action="library.file.text",
-        target=resource,
-        summary=f"{stored.name}: {stored.get_text_status_display()}",
-    )
-    return stored
 
 
 def _invalid_links(links: Sequence[tuple[str, str]]) -> list[str]:
