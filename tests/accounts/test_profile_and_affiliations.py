@@ -49,11 +49,12 @@ def test_profile_page_updates_profile_and_post(client, agent, other_ministry):
     client.force_login(agent)
     response = client.post(
         reverse("accounts:profile"),
-        {"profile-given_name": "Alix", "profile-usual_name": "Perrin", "profile-preferred_language": "en"},
+        # A name the factory's Faker never draws: the change must show in the audit entry.
+        {"profile-given_name": "Zéphyrine", "profile-usual_name": "Perrin", "profile-preferred_language": "en"},
     )
     assert response.status_code == 302
     agent.refresh_from_db()
-    assert (agent.given_name, agent.preferred_language) == ("Alix", "en")
+    assert (agent.given_name, agent.preferred_language) == ("Zéphyrine", "en")
     entry = AuditEntry.objects.get(action="accounts.user.update")
     assert entry.actor == agent and entry.actor_role == "self" and "given_name" in entry.changes
 
