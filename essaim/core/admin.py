@@ -49,6 +49,14 @@ class ServiceBackedAdminMixin:
         form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
         return type(form.__name__, (SingleLineTextMixin, form), {})
 
+    def get_formsets_with_inlines(self, request: Any, obj: Any = None) -> Any:
+        """The inlines' forms too (a survey's questions: their labels are shown to people)."""
+        from essaim.core.forms import SingleLineTextMixin
+
+        for formset, inline in super().get_formsets_with_inlines(request, obj):  # type: ignore[misc]
+            formset.form = type(formset.form.__name__, (SingleLineTextMixin, formset.form), {})
+            yield formset, inline
+
 
 class ReadOnlyAdmin(ProgrammeAdminMixin, admin.ModelAdmin):
     """Seen in the admin, written only by services (or shipped as reference data)."""

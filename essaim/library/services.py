@@ -609,13 +609,16 @@ def library_files_text_extract(*, retry_failed: bool = False) -> int:
             resource_file_text_extract(file_id=file_id, again=retry_failed)
         except Exception:  # the storage refused this one: say so, mark it, read the others
             logger.exception("library: file %s could not be read", file_id)
-            _file_text_save(
-                file_id=file_id,
-                path=ResourceFile.objects.filter(pk=file_id).values_list("file", flat=True).first() or "",
-                text="",
-                status=ResourceFile.TextStatus.FAILED,
-                wanted=set(statuses),
-            )
+            try:
+                _file_text_save(
+                    file_id=file_id,
+                    path=ResourceFile.objects.filter(pk=file_id).values_list("file", flat=True).first() or "",
+                    text="",
+                    status=ResourceFile.TextStatus.FAILED,
+                    wanted=set(statuses),
+                )
+            except Exception:  # the index or the database itself: left as it was, the next ones tried
+                logger.exception("library: file %s could not be marked failed either", file_id)
     return len(ids)
 
 

@@ -16,7 +16,9 @@ def extract_file_text(file_id: int) -> None:
     from essaim.library.services import resource_file_text_extract, resource_file_text_fail
 
     try:
-        resource_file_text_extract(file_id=file_id)
+        # `again`: a file marked failed by a dead letter is read once more when a programme
+        # admin retries the message, or when a later delivery of it comes (storage back).
+        resource_file_text_extract(file_id=file_id, again=True)
     except Exception:
         delivery = current_delivery.get()
         attempts = (

@@ -214,3 +214,33 @@ def test_the_file_is_read_before_any_lock_is_taken(monkeypatch):
     resource_file_text_extract(file_id=resource.files.get().pk)
     assert depth_while_reading == [atomic_before or 0]
     assert resource.files.get().text_status == ResourceFile.TextStatus.DONE
+
+
+def test_a_dead_lettered_extraction_retried_later_reads_the_file(monkeypatch, settings):
+    """The last delivery failed (storage down): the file is marked failed; a programme
+    admin's retry of the message, once the storage is back, reads it."""
+    from essaim.core import outbox
+    from essaim.library import services, tasks
+
+    resource = make_resource("Fiche", "Un résumé.")
+    _attach(resource, Upload("fiche.pdf", minimal_pdf("holacratie")))
+    stored = resource.files.get()
+    message = OutboxMessage.objects.get(task="essaim.library.tasks.extract_file_text")
+    real = services.resource_file_text_extract
+
+    def unreachable(**_kwargs):
+        raise OSError("storage unreachable")
+
+    token = outbox.current_delivery.set({"id": message.pk, "sent": 0})
+    try:
+        OutboxMessage.objects.filter(pk=message.pk).update(attempts=settings.OUTBOX_MAX_ATTEMPTS)
+        monkeypatch.setattr(services, "resource_file_text_extract", unreachable)
+        with pytest.raises(OSError):
+            tasks.extract_file_text.call_local(file_id=stored.pk)
+        assert ResourceFile.objects.get(pk=stored.pk).text_status == ResourceFile.TextStatus.FAILED
+        monkeypatch.setattr(services, "resource_file_text_extract", real)  # the storage is back
+        tasks.extract_file_text.call_local(file_id=stored.pk)
+    finally:
+        outbox.current_delivery.reset(token)
+    assert ResourceFile.objects.get(pk=stored.pk).text_status == ResourceFile.TextStatus.DONE
+    assert _found("holacratie") == [resource.pk]
