@@ -44,18 +44,20 @@ class ServiceBackedAdminMixin:
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         """The admin's generated ModelForm refuses control characters in single-line text,
         as every form of the site does (core/forms.py)."""
-        from essaim.core.forms import SingleLineTextMixin
-
-        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
-        return type(form.__name__, (SingleLineTextMixin, form), {})
+        return _single_line(super().get_form(request, obj, change, **kwargs))  # type: ignore[misc]
 
     def get_formsets_with_inlines(self, request: Any, obj: Any = None) -> Any:
         """The inlines' forms too (a survey's questions: their labels are shown to people)."""
-        from essaim.core.forms import SingleLineTextMixin
-
         for formset, inline in super().get_formsets_with_inlines(request, obj):  # type: ignore[misc]
-            formset.form = type(formset.form.__name__, (SingleLineTextMixin, formset.form), {})
+            formset.form = _single_line(formset.form)
             yield formset, inline
+
+
+def _single_line(form: type) -> type:
+    """`form` with core/forms.py's control-character rule on its single-line fields."""
+    from essaim.core.forms import SingleLineTextMixin
+
+    return type(form.__name__, (SingleLineTextMixin, form), {})
 
 
 class ReadOnlyAdmin(ProgrammeAdminMixin, admin.ModelAdmin):

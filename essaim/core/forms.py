@@ -22,6 +22,7 @@ import dsfr
 from django import forms
 from django.conf import settings
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 from essaim.core.exceptions import ServiceError
@@ -82,8 +83,6 @@ def name_empty_choices(fields: dict[str, forms.Field]) -> None:
     """The empty choice of every select or radio group says what it means instead of
     Django's « --------- »: « Sélectionner une option » when an answer is required (DSFR's
     wording), « Non renseigné » when none is a valid answer. A label a form set itself is kept."""
-    from django.utils.translation import gettext_lazy
-
     for field in fields.values():
         if not isinstance(field, forms.ChoiceField):
             continue

@@ -57,6 +57,17 @@ current_delivery: contextvars.ContextVar[dict[str, int] | None] = contextvars.Co
 )
 
 
+def is_last_attempt() -> bool:
+    """Whether the delivery running in this thread is its message's last try (a task that
+    must leave a trace before the dead letter asks this). True outside a delivery: a task
+    called directly is not retried."""
+    delivery = current_delivery.get()
+    if delivery is None:
+        return True
+    attempts = OutboxMessage.objects.filter(pk=delivery["id"]).values_list("attempts", flat=True).first()
+    return attempts is None or attempts >= settings.OUTBOX_MAX_ATTEMPTS
+
+
 class PermanentFailure(Exception):
     """Raised by a task when retrying cannot help: the message goes straight to failed."""
 

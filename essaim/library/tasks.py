@@ -9,10 +9,7 @@ from essaim.core.queues import mail_task, reports_task
 @reports_task(retries=3, retry_delay=30)
 def extract_file_text(file_id: int) -> None:
     """Read an uploaded document's text and index it (CPU-heavy: the reports queue)."""
-    from django.conf import settings
-
-    from essaim.core.models import OutboxMessage
-    from essaim.core.outbox import current_delivery
+    from essaim.core.outbox import is_last_attempt
     from essaim.library.services import resource_file_text_extract, resource_file_text_fail
 
     try:
@@ -20,13 +17,7 @@ def extract_file_text(file_id: int) -> None:
         # admin retries the message, or when a later delivery of it comes (storage back).
         resource_file_text_extract(file_id=file_id, again=True)
     except Exception:
-        delivery = current_delivery.get()
-        attempts = (
-            OutboxMessage.objects.filter(pk=delivery["id"]).values_list("attempts", flat=True).first()
-            if delivery
-            else None
-        )
-        if attempts is None or attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        if is_last_attempt():
             resource_file_text_fail(file_id=file_id)  # the dead letter: not « en cours » for ever
         raise
 

@@ -3,6 +3,8 @@ upload's commit: the request only checks the file (issue 19)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -24,6 +26,22 @@ def _attach(resource: Resource, *uploads: Upload) -> Resource:
         uploads=list(uploads),
         acting_user=None,
     )
+
+
+@contextmanager
+def _delivering(message: OutboxMessage):
+    """Run the code inside as the outbox's delivery of `message` (what `outbox_deliver` sets)."""
+    from essaim.core.outbox import current_delivery
+
+    token = current_delivery.set({"id": message.pk, "sent": 0})
+    try:
+        yield
+    finally:
+        current_delivery.reset(token)
+
+
+def _unreachable(**_kwargs):
+    raise OSError("storage unreachable")
 
 
 def _found(word: str) -> list[int]:
@@ -166,7 +184,6 @@ def test_a_stored_file_gone_is_marked_failed_and_library_reindex_reads_the_other
 
 
 def test_when_the_last_delivery_fails_the_file_is_not_left_pending_for_ever(monkeypatch, settings):
-    from essaim.core import outbox
     from essaim.library import services, tasks
 
     resource = make_resource("Fiche", "Un résumé.")
@@ -174,12 +191,8 @@ def test_when_the_last_delivery_fails_the_file_is_not_left_pending_for_ever(monk
     stored = resource.files.get()
     message = OutboxMessage.objects.get(task="essaim.library.tasks.extract_file_text")
 
-    def unreachable(**_kwargs):
-        raise OSError("storage unreachable")
-
-    monkeypatch.setattr(services, "resource_file_text_extract", unreachable)
-    token = outbox.current_delivery.set({"id": message.pk, "sent": 0})
-    try:
+    monkeypatch.setattr(services, "resource_file_text_extract", _unreachable)
+    with _delivering(message):
         OutboxMessage.objects.filter(pk=message.pk).update(attempts=1)
         with pytest.raises(OSError):
             tasks.extract_file_text.call_local(file_id=stored.pk)
@@ -190,8 +203,6 @@ def test_when_the_last_delivery_fails_the_file_is_not_left_pending_for_ever(monk
             tasks.extract_file_text.call_local(file_id=stored.pk)
         stored.refresh_from_db()
         assert stored.text_status == ResourceFile.TextStatus.FAILED  # the dead letter
-    finally:
-        outbox.current_delivery.reset(token)
 
 
 def test_the_file_is_read_before_any_lock_is_taken(monkeypatch):
@@ -210,16 +221,15 @@ def test_the_file_is_read_before_any_lock_is_taken(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "inspect_upload", spy)
-    atomic_before = connection.in_atomic_block and len(connection.savepoint_ids)
+    before = len(connection.savepoint_ids)  # the test's own transaction
     resource_file_text_extract(file_id=resource.files.get().pk)
-    assert depth_while_reading == [atomic_before or 0]
+    assert depth_while_reading == [before]  # inside _file_text_save's atomic it would be one more
     assert resource.files.get().text_status == ResourceFile.TextStatus.DONE
 
 
 def test_a_dead_lettered_extraction_retried_later_reads_the_file(monkeypatch, settings):
     """The last delivery failed (storage down): the file is marked failed; a programme
     admin's retry of the message, once the storage is back, reads it."""
-    from essaim.core import outbox
     from essaim.library import services, tasks
 
     resource = make_resource("Fiche", "Un résumé.")
@@ -228,19 +238,13 @@ def test_a_dead_lettered_extraction_retried_later_reads_the_file(monkeypatch, se
     message = OutboxMessage.objects.get(task="essaim.library.tasks.extract_file_text")
     real = services.resource_file_text_extract
 
-    def unreachable(**_kwargs):
-        raise OSError("storage unreachable")
-
-    token = outbox.current_delivery.set({"id": message.pk, "sent": 0})
-    try:
+    with _delivering(message):
         OutboxMessage.objects.filter(pk=message.pk).update(attempts=settings.OUTBOX_MAX_ATTEMPTS)
-        monkeypatch.setattr(services, "resource_file_text_extract", unreachable)
+        monkeypatch.setattr(services, "resource_file_text_extract", _unreachable)
         with pytest.raises(OSError):
             tasks.extract_file_text.call_local(file_id=stored.pk)
         assert ResourceFile.objects.get(pk=stored.pk).text_status == ResourceFile.TextStatus.FAILED
         monkeypatch.setattr(services, "resource_file_text_extract", real)  # the storage is back
         tasks.extract_file_text.call_local(file_id=stored.pk)
-    finally:
-        outbox.current_delivery.reset(token)
     assert ResourceFile.objects.get(pk=stored.pk).text_status == ResourceFile.TextStatus.DONE
     assert _found("holacratie") == [resource.pk]

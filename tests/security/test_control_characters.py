@@ -173,29 +173,12 @@ def test_the_admin_inline_forms_refuse_control_characters_too(client, programme_
 
     from essaim.surveys.models import Survey
     from tests import steering_data
+    from tests.surveys.conftest import survey_admin_data
 
     course = steering_data.course("facilitation-fondamentaux", is_introduction=True)
     client.force_login(programme_admin)
-    response = client.post(
-        reverse("admin:surveys_survey_add"),
-        {
-            "title": "Votre avis",
-            "kind": "after_session",
-            "introduction": "",
-            "courses": [course.pk],
-            "is_active": "on",
-            "questions-TOTAL_FORMS": "1",
-            "questions-INITIAL_FORMS": "0",
-            "questions-MIN_NUM_FORMS": "0",
-            "questions-MAX_NUM_FORMS": "1000",
-            "questions-0-position": "1",
-            "questions-0-kind": "scale",
-            "questions-0-label": "Satisfait\u202e ?",
-            "questions-0-choices": "[]",
-            "questions-0-required": "on",
-            "questions-0-measure": "satisfaction",
-        },
-    )
+    question = {"kind": "scale", "label": "Satisfait\u202e ?", "measure": "satisfaction"}
+    response = client.post(reverse("admin:surveys_survey_add"), survey_admin_data(course, question))
     assert response.status_code == 200
     assert "ne doit tenir que sur une ligne" in response.content.decode()
     assert not Survey.objects.filter(title="Votre avis").exists()
